@@ -1,0 +1,126 @@
+"""Fixtures: an app on a fresh SQLite file, clients, and factories that make facilitators,
+workshops and participants. Live-server and browser fixtures are in `tests/live.py`."""
+import itertools
+import os
+from datetime import date
+
+import pytest
+
+from workshop import create_app
+from workshop.extensions import db
+from workshop.models import Facilitator, Participant
+from workshop.workshops import services as workshop_services
+
+pytest_plugins = ["tests.live"]
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on its own SQLite file, inside an app context, so tests can read the database."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "WTF_CSRF_ENABLED": False,
+            "SOCKETIO_ASYNC_MODE": "threading",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_facilitator(app):
+    """Make a facilitator account: `make_facilitator(name="Ana")`; its password is PASSWORD."""
+
+    def make(name=None, email=None):
+        number = next(_numbers)
+        facilitator = Facilitator(name=name or f"Facilitator {number}", email=email or f"facilitator{number}@example.org")
+        facilitator.set_password(PASSWORD)
+        db.session.add(facilitator)
+        db.session.commit()
+        return facilitator
+
+    return make
+
+
+@pytest.fixture
+def make_workshop(app, make_facilitator):
+    """Make a workshop with the lab's policy areas and a few cities: `make_workshop(facilitator)`."""
+
+    def make(facilitator=None, title=None, cities=("Ljubljana", "Glasgow", "Bologna"), **fields):
+        workshop = workshop_services.create_workshop(
+            facilitator or make_facilitator(),
+            use_lab_template=True,
+            title=title or f"Workshop {next(_numbers)}",
+            host_city=fields.pop("host_city", "Ljubljana"),
+            starts_on=fields.pop("starts_on", date(2025, 11, 5)),
+            ends_on=fields.pop("ends_on", date(2025, 11, 7)),
+            **fields,
+        )
+        for city in cities:
+            workshop_services.find_or_add_city_team(workshop, city, "")
+        db.session.commit()
+        return workshop
+
+    return make
+
+
+@pytest.fixture
+def make_participant(app):
+    """Make a participant of `workshop` in one of its city teams: `make_participant(workshop, "Ana")`."""
+
+    def make(workshop, name="Ana", city=None):
+        team = workshop_services.find_or_add_city_team(workshop, city or workshop.city_teams[0].name)
+        participant = Participant(workshop=workshop, city_team=team, display_name=name)
+        db.session.add(participant)
+        db.session.commit()
+        return participant
+
+    return make
+
+
+class Auth:
+    """Signs a test client in as someone, the way the browser would end up."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, facilitator, password=PASSWORD):
+        return self.client.post("/login", data={"email": facilitator.email, "password": password})
+
+    def as_user(self, user):
+        """Sign in without the form (for tests about something else)."""
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

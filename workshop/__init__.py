@@ -1,0 +1,55 @@
+"""The co-creation workshop app: `create_app` configures and registers, nothing else."""
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+
+from . import config
+from .extensions import babel, csrf, db, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    """Build the app from the environment, then from `test_config` where given."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    config.finish(app.config, app.instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+    )
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from . import auth, boards, errors, workshops
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(workshops.bp, url_prefix="/workshops")
+    app.register_blueprint(boards.bp, url_prefix="/boards")
+    errors.register_handlers(app)
+    app.cli.add_command(auth.cli.create_facilitator)
+    app.cli.add_command(workshops.cli.seed_demo)
+    return app
+
+
+def _async_mode():
+    """gevent when the entry script monkey-patched the standard library, threads otherwise (tests)."""
+    from gevent import monkey
+
+    return "gevent" if monkey.is_module_patched("socket") else "threading"

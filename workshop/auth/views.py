@@ -1,0 +1,131 @@
+"""HTTP for accounts and joining. Thin: forms validate, services decide, views redirect."""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..errors import Refused
+from ..models import normalise_join_code
+from . import bp, services
+from .forms import JoinCodeForm, JoinForm, LoginForm, SignupForm
+
+
+def facilitator_required(view):
+    """Facilitator pages: strangers are sent to log in, participants get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_facilitator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def show_refusal(form, refusal):
+    """Put a service's refusal next to the field it concerns (or at the top of the form)."""
+    field = getattr(form, refusal.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, refusal.message]
+    else:
+        form.form_errors.append(refusal.message)
+
+
+def safe_next(default):
+    """The `next` page after logging in, if it stays on this site."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return default
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home():
+    """The front door: type a join code, or go on to your workshop or dashboard."""
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        try:
+            workshop = services.find_open_workshop(form.code.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            return redirect(url_for("auth.join", code=workshop.join_code))
+    return render_template("auth/home.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join(code):
+    """The join link: a name and a city team, and the participant is in."""
+    try:
+        workshop = services.find_open_workshop(code)
+    except Refused as refusal:
+        form = JoinCodeForm(data={"code": normalise_join_code(code)})
+        show_refusal(form, refusal)
+        return render_template("auth/home.html", form=form), 404
+    if current_user.is_authenticated and (
+        current_user.facilitates(workshop) or getattr(current_user, "workshop_id", None) == workshop.id
+    ):
+        return redirect(url_for("workshops.home", workshop_id=workshop.id))
+    form = JoinForm(workshop)
+    if form.validate_on_submit():
+        try:
+            participant = services.join_workshop(
+                workshop,
+                form.display_name.data,
+                city_team_id=form.city_team_id,
+                new_city_team=form.new_city_team.data if "new_city_team" in form else None,
+                new_city_country=form.new_city_country.data or "" if "new_city_country" in form else "",
+            )
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            logout_user()
+            login_user(participant, remember=True)
+            flash(_("Welcome, %(name)s. You are in.", name=participant.display_name))
+            return redirect(url_for("workshops.home", workshop_id=workshop.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/join.html", form=form, workshop=workshop), status
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """A new facilitator account."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            facilitator = services.sign_up(form.email.data, form.name.data, form.password.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            logout_user()
+            login_user(facilitator)
+            flash(_("Your account is ready."))
+            return redirect(url_for("workshops.dashboard"))
+    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Facilitators log in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        facilitator = services.authenticate(form.email.data, form.password.data)
+        if facilitator is None:
+            form.form_errors.append(_("The email or password is wrong."))
+        else:
+            logout_user()
+            login_user(facilitator, remember=form.remember.data)
+            return redirect(safe_next(url_for("workshops.dashboard")))
+    return render_template("auth/login.html", form=form), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out. A participant who signs out cannot come back as the same person."""
+    logout_user()
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.home"))

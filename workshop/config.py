@@ -1,0 +1,45 @@
+"""Settings from environment variables, with defaults that suit one laptop in development."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def from_environment():
+    """The settings the environment sets; anything left out gets a default in `finish`."""
+    settings = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        # Participants have no password: the remember cookie is what brings them back as themselves.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
+        "BABEL_DEFAULT_LOCALE": "en",
+    }
+    return {key: value for key, value in settings.items() if value is not None}
+
+
+def finish(config, instance_path):
+    """Fill in what neither the environment nor the test config gave."""
+    url = config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(instance_path) / 'workshop.sqlite'}"
+    elif url.startswith(("postgres://", "postgresql://")):
+        # Hosting platforms hand out plain postgres:// URLs; we talk to PostgreSQL through psycopg 3.
+        config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(Path(instance_path))
+
+
+def _instance_secret(instance_path):
+    """A random key kept in the instance folder, so sign-ins survive a restart."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,22 @@
+"""Form fields shared by every feature: trimmed text with errors that name the field."""
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def text_field(label, max_length, required=True, area=False, render_kw=None):
+    """A text field that trims spaces and, on error, says which field and why.
+
+    `label` is the English text; it is translated here (extract with `pybabel -k text_field`).
+    """
+    validators = [
+        DataRequired(_l("%(field)s is required.", field=_l(label))) if required else Optional(),
+        Length(max=max_length, message=_l("%(field)s must be %(max)d characters or fewer.", field=_l(label), max=max_length)),
+    ]
+    field_class = TextAreaField if area else StringField
+    attributes = {"maxlength": max_length, **(render_kw or {})}
+    return field_class(_l(label), validators=validators, filters=[strip], render_kw=attributes)

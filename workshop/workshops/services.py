@@ -1,0 +1,190 @@
+"""Rules and changes for workshops. Each change checks who may make it, then writes one transaction."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..errors import Forbidden, Refused
+from ..extensions import db
+from ..models import Board, CityTeam, Facilitator, PolicyArea, Workshop, new_join_code, utcnow
+from .lab import LAB_POLICY_AREAS
+
+WORKSHOP_FIELDS = ("title", "host_city", "starts_on", "ends_on", "description", "allow_new_city_teams")
+
+
+# Who may do what -----------------------------------------------------------------------------
+
+def require_facilitator(actor, workshop):
+    """Only the workshop's own facilitators prepare and run it."""
+    if not (actor.is_authenticated and actor.facilitates(workshop)):
+        raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
+
+
+def may_enter(actor, workshop):
+    """Its facilitators and its participants see a workshop; nobody else does."""
+    if not actor.is_authenticated:
+        return False
+    return actor.facilitates(workshop) or getattr(actor, "workshop_id", None) == workshop.id
+
+
+# Workshops -----------------------------------------------------------------------------------
+
+def check_dates(starts_on, ends_on):
+    if ends_on and starts_on and ends_on < starts_on:
+        raise Refused("dates_reversed", _l("The end date cannot be before the start date."), field="ends_on")
+
+
+def free_join_code():
+    """A code that no open workshop uses."""
+    while True:
+        code = new_join_code()
+        taken = db.session.scalar(select(Workshop.id).where(Workshop.join_code == code, Workshop.closed_at.is_(None)))
+        if taken is None:
+            return code
+
+
+def create_workshop(facilitator, use_lab_template=False, **fields):
+    """A new workshop run by `facilitator`, optionally with the lab's three policy areas."""
+    check_dates(fields.get("starts_on"), fields.get("ends_on"))
+    workshop = Workshop(join_code=free_join_code(), created_by=facilitator, **_only_workshop_fields(fields))
+    workshop.facilitators.append(facilitator)
+    db.session.add(workshop)
+    if use_lab_template:
+        _add_lab_policy_areas(workshop)
+    db.session.commit()
+    return workshop
+
+
+def update_workshop(actor, workshop, **fields):
+    require_facilitator(actor, workshop)
+    check_dates(fields.get("starts_on", workshop.starts_on), fields.get("ends_on", workshop.ends_on))
+    for name, value in _only_workshop_fields(fields).items():
+        setattr(workshop, name, value)
+    db.session.commit()
+
+
+def _only_workshop_fields(fields):
+    return {name: value for name, value in fields.items() if name in WORKSHOP_FIELDS}
+
+
+def close_workshop(actor, workshop):
+    """A closed workshop takes no new participants; its code may later serve another workshop."""
+    require_facilitator(actor, workshop)
+    workshop.closed_at = workshop.closed_at or utcnow()
+    db.session.commit()
+
+
+def reopen_workshop(actor, workshop):
+    """Open again; if another open workshop took the code meanwhile, this one gets a new code."""
+    require_facilitator(actor, workshop)
+    if workshop.is_open:
+        return
+    taken = db.session.scalar(
+        select(Workshop.id).where(Workshop.join_code == workshop.join_code, Workshop.closed_at.is_(None))
+    )
+    if taken is not None:
+        workshop.join_code = free_join_code()
+    workshop.closed_at = None
+    db.session.commit()
+
+
+def change_join_code(actor, workshop):
+    """A fresh code, for when the old one has travelled further than it should."""
+    require_facilitator(actor, workshop)
+    workshop.join_code = free_join_code()
+    db.session.commit()
+
+
+def invite_facilitator(actor, workshop, email):
+    """Make the account with `email` a co-facilitator of `workshop`."""
+    require_facilitator(actor, workshop)
+    invitee = db.session.scalar(select(Facilitator).where(func.lower(Facilitator.email) == email.strip().lower()))
+    if invitee is None:
+        raise Refused(
+            "no_such_account", _l("No facilitator account uses this email. Ask them to sign up first."), field="email"
+        )
+    if invitee in workshop.facilitators:
+        raise Refused("already_facilitator", _l("%(name)s already runs this workshop.", name=invitee.name), field="email")
+    workshop.facilitators.append(invitee)
+    db.session.commit()
+    return invitee
+
+
+# Policy areas --------------------------------------------------------------------------------
+
+def add_policy_area(actor, workshop, title, description=""):
+    """A new policy area at the end of the list, with its board."""
+    require_facilitator(actor, workshop)
+    area = _new_policy_area(workshop, title, description)
+    db.session.commit()
+    return area
+
+
+def _new_policy_area(workshop, title, description):
+    area = PolicyArea(title=title, description=description or "", position=len(workshop.policy_areas), board=Board())
+    workshop.policy_areas.append(area)
+    return area
+
+
+def _add_lab_policy_areas(workshop):
+    present = {area.title.casefold() for area in workshop.policy_areas}
+    for title, description in LAB_POLICY_AREAS:
+        if title.casefold() not in present:
+            _new_policy_area(workshop, title, description)
+
+
+def apply_lab_template(actor, workshop):
+    """Add the Social Innovation Lab's three policy areas, skipping any the workshop already has."""
+    require_facilitator(actor, workshop)
+    _add_lab_policy_areas(workshop)
+    db.session.commit()
+
+
+def rename_policy_area(actor, area, title, description=None):
+    require_facilitator(actor, area.workshop)
+    area.title = title
+    if description is not None:
+        area.description = description
+    db.session.commit()
+
+
+def move_policy_area(actor, area, offset):
+    """Move a policy area up (-1) or down (+1) in the workshop's order."""
+    require_facilitator(actor, area.workshop)
+    areas = list(area.workshop.policy_areas)
+    index = areas.index(area)
+    target = min(max(index + offset, 0), len(areas) - 1)
+    areas.insert(target, areas.pop(index))
+    for position, each in enumerate(areas):
+        each.position = position
+    db.session.commit()
+
+
+def remove_policy_area(actor, area):
+    """Remove a policy area with its board."""
+    workshop = area.workshop
+    require_facilitator(actor, workshop)
+    workshop.policy_areas.remove(area)
+    for position, each in enumerate(workshop.policy_areas):
+        each.position = position
+    db.session.commit()
+
+
+# City teams ----------------------------------------------------------------------------------
+
+def find_or_add_city_team(workshop, name, country=""):
+    """The workshop's city team called `name` (any letter case), added if missing. Does not commit."""
+    name = name.strip()
+    existing = next((team for team in workshop.city_teams if team.name.casefold() == name.casefold()), None)
+    if existing is not None:
+        return existing
+    team = CityTeam(name=name, country=(country or "").strip())
+    workshop.city_teams.append(team)
+    return team
+
+
+def add_city_team(actor, workshop, name, country=""):
+    require_facilitator(actor, workshop)
+    if any(team.name.casefold() == name.strip().casefold() for team in workshop.city_teams):
+        raise Refused("city_team_exists", _l("%(name)s is already a city team here.", name=name.strip()), field="name")
+    team = find_or_add_city_team(workshop, name, country)
+    db.session.commit()
+    return team

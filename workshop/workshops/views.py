@@ -1,0 +1,247 @@
+"""HTTP for preparing a workshop and for its home page. Thin: forms validate, services decide."""
+import io
+
+import segno
+from babel import dates
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.views import facilitator_required, show_refusal
+from ..errors import Refused
+from ..extensions import db
+from ..models import PolicyArea, Workshop
+from . import bp, services
+from .forms import ButtonForm, CityTeamForm, InviteForm, NewWorkshopForm, PolicyAreaForm, WorkshopForm
+
+
+def managed_workshop(workshop_id):
+    """The workshop, if the current facilitator runs it: 404 when it does not exist, 403 otherwise."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    services.require_facilitator(current_user, workshop)
+    return workshop
+
+
+def managed_area(workshop_id, area_id):
+    workshop = managed_workshop(workshop_id)
+    area = db.session.get(PolicyArea, area_id)
+    if area is None or area.workshop_id != workshop.id:
+        abort(404)
+    return area
+
+
+def join_link(workshop):
+    return url_for("auth.join", code=workshop.join_code, _external=True)
+
+
+@bp.route("/")
+@facilitator_required
+def dashboard():
+    """The facilitator's workshops, newest first."""
+    return render_template("workshops/dashboard.html", workshops=current_user.workshops)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@facilitator_required
+def create():
+    form = NewWorkshopForm()
+    if form.validate_on_submit():
+        try:
+            workshop = services.create_workshop(current_user, **form.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(_("Workshop created. Share the join code when the room is ready."))
+            return redirect(url_for("workshops.settings", workshop_id=workshop.id))
+    return render_template("workshops/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:workshop_id>")
+@login_required
+def home(workshop_id):
+    """The workshop's home: its boards, for its participants and facilitators."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    if not services.may_enter(current_user, workshop):
+        abort(403)
+    return render_template("workshops/home.html", workshop=workshop)
+
+
+@bp.route("/<int:workshop_id>/settings", methods=["GET", "POST"])
+@facilitator_required
+def settings(workshop_id):
+    """Everything a facilitator prepares, on one page; each part posts to its own address."""
+    workshop = managed_workshop(workshop_id)
+    form = WorkshopForm(obj=workshop)
+    if form.validate_on_submit():
+        try:
+            services.update_workshop(current_user, workshop, **form.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(_("Workshop details saved."))
+            return redirect(url_for("workshops.settings", workshop_id=workshop.id))
+    return render_settings(workshop, details=form)
+
+
+def render_settings(workshop, failed_area=None, **forms):
+    """The settings page, with any form that failed shown with its errors."""
+    area_forms = {
+        area.id: PolicyAreaForm(prefix=f"area-{area.id}", obj=area, formdata=None) for area in workshop.policy_areas
+    }
+    if failed_area:
+        area_forms[failed_area[0]] = failed_area[1]
+    forms = {
+        "details": WorkshopForm(obj=workshop, formdata=None),
+        "area_form": PolicyAreaForm(formdata=None),
+        "city_form": CityTeamForm(formdata=None),
+        "invite_form": InviteForm(formdata=None),
+        "button": ButtonForm(formdata=None),
+        **forms,
+    }
+    failed = any(form.errors or form.form_errors for form in [*forms.values(), *area_forms.values()])
+    return render_template(
+        "workshops/settings.html", workshop=workshop, area_forms=area_forms, **forms
+    ), 400 if failed else 200
+
+
+def button_pressed():
+    """Checks the CSRF token of a plain button form; CSRFProtect already refused a missing one."""
+    return ButtonForm().validate_on_submit()
+
+
+def back_to_settings(workshop, anchor=None):
+    return redirect(url_for("workshops.settings", workshop_id=workshop.id, _anchor=anchor))
+
+
+@bp.post("/<int:workshop_id>/policy-areas")
+@facilitator_required
+def add_policy_area(workshop_id):
+    workshop = managed_workshop(workshop_id)
+    form = PolicyAreaForm()
+    if not form.validate_on_submit():
+        return render_settings(workshop, area_form=form)
+    services.add_policy_area(current_user, workshop, form.title.data, form.description.data)
+    flash(_("Policy area added."))
+    return back_to_settings(workshop, "policy-areas")
+
+
+@bp.post("/<int:workshop_id>/policy-areas/lab-template")
+@facilitator_required
+def apply_lab_template(workshop_id):
+    workshop = managed_workshop(workshop_id)
+    if button_pressed():
+        services.apply_lab_template(current_user, workshop)
+        flash(_("The Social Innovation Lab's policy areas are in."))
+    return back_to_settings(workshop, "policy-areas")
+
+
+@bp.post("/<int:workshop_id>/policy-areas/<int:area_id>")
+@facilitator_required
+def rename_policy_area(workshop_id, area_id):
+    area = managed_area(workshop_id, area_id)
+    form = PolicyAreaForm(prefix=f"area-{area.id}")
+    if not form.validate_on_submit():
+        return render_settings(area.workshop, failed_area=(area.id, form))
+    services.rename_policy_area(current_user, area, form.title.data, form.description.data)
+    flash(_("Policy area saved."))
+    return back_to_settings(area.workshop, "policy-areas")
+
+
+@bp.post("/<int:workshop_id>/policy-areas/<int:area_id>/move")
+@facilitator_required
+def move_policy_area(workshop_id, area_id):
+    area = managed_area(workshop_id, area_id)
+    offset = {"up": -1, "down": 1}.get(request.form.get("direction"))
+    if offset is None:
+        abort(400)
+    if button_pressed():
+        services.move_policy_area(current_user, area, offset)
+    return back_to_settings(area.workshop, "policy-areas")
+
+
+@bp.post("/<int:workshop_id>/policy-areas/<int:area_id>/remove")
+@facilitator_required
+def remove_policy_area(workshop_id, area_id):
+    area = managed_area(workshop_id, area_id)
+    if button_pressed():
+        services.remove_policy_area(current_user, area)
+        flash(_("Policy area %(title)s removed.", title=area.title))
+    return back_to_settings(area.workshop, "policy-areas")
+
+
+@bp.post("/<int:workshop_id>/city-teams")
+@facilitator_required
+def add_city_team(workshop_id):
+    workshop = managed_workshop(workshop_id)
+    form = CityTeamForm()
+    if form.validate_on_submit():
+        try:
+            services.add_city_team(current_user, workshop, form.name.data, form.country.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(_("City team added."))
+            return back_to_settings(workshop, "city-teams")
+    return render_settings(workshop, city_form=form)
+
+
+@bp.post("/<int:workshop_id>/facilitators")
+@facilitator_required
+def invite_facilitator(workshop_id):
+    workshop = managed_workshop(workshop_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            invitee = services.invite_facilitator(current_user, workshop, form.email.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(_("%(name)s now co-facilitates this workshop.", name=invitee.name))
+            return back_to_settings(workshop, "facilitators")
+    return render_settings(workshop, invite_form=form)
+
+
+@bp.post("/<int:workshop_id>/<any(close, reopen, 'new-code'):action>")
+@facilitator_required
+def change_state(workshop_id, action):
+    """Close or reopen the workshop, or give it a new join code."""
+    workshop = managed_workshop(workshop_id)
+    change = {
+        "close": (services.close_workshop, _("Workshop closed: nobody new can join.")),
+        "reopen": (services.reopen_workshop, _("Workshop open again.")),
+        "new-code": (services.change_join_code, _("The workshop has a new join code.")),
+    }
+    service, message = change[action]
+    if button_pressed():
+        service(current_user, workshop)
+        flash(message)
+    return back_to_settings(workshop, "join")
+
+
+@bp.route("/<int:workshop_id>/share")
+@facilitator_required
+def share(workshop_id):
+    """The join link, the code in large type and a QR code, for the projector."""
+    workshop = managed_workshop(workshop_id)
+    return render_template("workshops/share.html", workshop=workshop, join_link=join_link(workshop))
+
+
+@bp.route("/<int:workshop_id>/qr.svg")
+@facilitator_required
+def qr_code(workshop_id):
+    """The join link as a QR code in SVG, crisp at any size on a projector."""
+    workshop = managed_workshop(workshop_id)
+    qr = segno.make(join_link(workshop), error="m")
+    svg = io.BytesIO()
+    qr.save(svg, kind="svg", scale=10, border=2, xmldecl=False, title=_("QR code of the join link"))
+    return Response(svg.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.app_template_filter()
+def format_dates(starts_on, ends_on=None):
+    """A workshop's dates in the reader's locale: "5 Nov 2025" or "Nov 5 – 7, 2025"."""
+    locale = get_locale()
+    if not ends_on or ends_on == starts_on:
+        return dates.format_date(starts_on, "medium", locale=locale)
+    return dates.format_interval(starts_on, ends_on, "yMMMd", locale=locale)
