@@ -5,6 +5,8 @@ import os
 from datetime import date
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 
 from workshop import create_app
 from workshop.extensions import db
@@ -14,6 +16,18 @@ from workshop.workshops import services as workshop_services
 pytest_plugins = ["tests.live"]
 
 PASSWORD = "correct horse battery"
+
+
+class Client(FlaskClient):
+    """A test client for an app whose context outlives each request (so tests can read the database).
+
+    Flask-Login caches the signed-in user on `g`, which lives as long as that context: forget it
+    before each request, as a fresh request in production would.
+    """
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -28,6 +42,7 @@ def app(tmp_path):
             "SOCKETIO_ASYNC_MODE": "threading",
         }
     )
+    app.test_client_class = Client
     with app.app_context():
         db.create_all()
         yield app

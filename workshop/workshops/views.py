@@ -164,10 +164,11 @@ def move_policy_area(workshop_id, area_id):
 @facilitator_required
 def remove_policy_area(workshop_id, area_id):
     area = managed_area(workshop_id, area_id)
+    workshop = area.workshop
     if button_pressed():
         services.remove_policy_area(current_user, area)
         flash(_("Policy area %(title)s removed.", title=area.title))
-    return back_to_settings(area.workshop, "policy-areas")
+    return back_to_settings(workshop, "policy-areas")
 
 
 @bp.post("/<int:workshop_id>/city-teams")

@@ -1,0 +1,78 @@
+"""The database: settings from the environment, SQLite tuning, and migrations that match the models."""
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from workshop import create_app
+from workshop.extensions import db
+
+from .conftest import in_ci
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{os.path.join(app.instance_path, 'workshop.sqlite')}"
+
+
+def test_database_url_from_the_environment_speaks_psycopg(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://user@db.example/lab")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example/lab"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def migrated_app(url):
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def assert_models_match_schema(app):
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == [], "models changed without a migration: run `flask --app workshop db migrate`"
+
+
+def test_migrations_build_the_schema_the_models_describe_on_sqlite(tmp_path):
+    assert_models_match_schema(migrated_app(f"sqlite:///{tmp_path / 'migrated.sqlite'}"))
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    try:
+        admin.connect().close()
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        if in_ci():
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES} in CI: {error}")
+        pytest.skip(f"PostgreSQL is not running at {POSTGRES}")
+    name = f"workshop_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_migrations_build_the_schema_the_models_describe_on_postgresql(postgres_url):
+    app = migrated_app(postgres_url)
+    assert_models_match_schema(app)
+    with app.app_context():
+        db.engine.dispose()

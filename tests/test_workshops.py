@@ -1,0 +1,278 @@
+"""Preparing a workshop: details, policy areas, city teams, co-facilitators, join codes, sharing."""
+from datetime import date
+
+import pytest
+import segno
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from workshop.extensions import db
+from workshop.models import JOIN_CODE_ALPHABET, Board, PolicyArea, Workshop
+from workshop.workshops import services
+from workshop.workshops.lab import LAB_POLICY_AREAS
+
+LAB_TITLES = [title for title, _ in LAB_POLICY_AREAS]
+
+
+def area_titles(workshop):
+    db.session.expire_all()
+    return [area.title for area in workshop.policy_areas]
+
+
+@pytest.fixture
+def facilitator(auth, make_facilitator):
+    facilitator = make_facilitator(name="Ana")
+    auth.as_user(facilitator)
+    return facilitator
+
+
+@pytest.fixture
+def workshop(make_workshop, facilitator):
+    return make_workshop(facilitator, title="Lab 2025")
+
+
+def new_workshop_form(**overrides):
+    return {"title": "Social Innovation Lab 2025", "host_city": "Ljubljana", "starts_on": "2025-11-05",
+            "ends_on": "2025-11-07", "description": "Three days.", "allow_new_city_teams": "y", **overrides}
+
+
+def test_create_a_workshop_from_the_lab_template(client, facilitator):
+    response = client.post("/workshops/new", data=new_workshop_form(use_lab_template="y"))
+    assert response.status_code == 302
+    workshop = db.session.scalar(select(Workshop))
+    assert response.headers["Location"] == f"/workshops/{workshop.id}/settings"
+    assert (workshop.title, workshop.host_city, workshop.starts_on, workshop.ends_on) == (
+        "Social Innovation Lab 2025", "Ljubljana", date(2025, 11, 5), date(2025, 11, 7))
+    assert workshop.facilitators == [facilitator]
+    assert area_titles(workshop) == LAB_TITLES
+    assert all(isinstance(area.board, Board) for area in workshop.policy_areas)
+    assert len(workshop.join_code) == 6 and set(workshop.join_code) <= set(JOIN_CODE_ALPHABET)
+    assert "Social Innovation Lab 2025" in client.get("/workshops/").text
+
+
+def test_create_a_workshop_without_the_template_has_no_policy_areas(client, facilitator):
+    client.post("/workshops/new", data=new_workshop_form())
+    assert db.session.scalar(select(Workshop)).policy_areas == []
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"title": ""}, "Title is required."),
+        ({"title": "   "}, "Title is required."),
+        ({"title": "x" * 121}, "Title must be 120 characters or fewer."),
+        ({"host_city": "x" * 81}, "Host city must be 80 characters or fewer."),
+        ({"starts_on": ""}, "First day is required"),
+        ({"starts_on": "5 November"}, "First day is required"),
+        ({"ends_on": "2025-11-01"}, "The end date cannot be before the start date."),
+    ],
+)
+def test_bad_workshop_details_name_the_field_and_save_nothing(client, workshop, overrides, message):
+    created = client.post("/workshops/new", data=new_workshop_form(**overrides))
+    assert created.status_code == 400
+    assert message in created.text
+    edited = client.post(f"/workshops/{workshop.id}/settings", data=new_workshop_form(**overrides))
+    assert edited.status_code == 400
+    assert message in edited.text
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Workshop.id))) == 1
+    assert (workshop.title, workshop.host_city, workshop.ends_on) == ("Lab 2025", "Ljubljana", date(2025, 11, 7))
+
+
+def test_edit_workshop_details(client, workshop):
+    response = client.post(f"/workshops/{workshop.id}/settings", data=new_workshop_form(title="Lab 2026", host_city="Bologna"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (workshop.title, workshop.host_city, workshop.allow_new_city_teams) == ("Lab 2026", "Bologna", True)
+    client.post(f"/workshops/{workshop.id}/settings", data={**new_workshop_form(), "allow_new_city_teams": ""})
+    db.session.expire_all()
+    assert workshop.allow_new_city_teams is False
+
+
+def test_add_rename_reorder_and_remove_policy_areas(client, workshop):
+    base = f"/workshops/{workshop.id}/policy-areas"
+    client.post(base, data={"title": "Housing", "description": "Homes for families"})
+    assert area_titles(workshop) == [*LAB_TITLES, "Housing"]
+    housing = workshop.policy_areas[-1]
+    assert housing.board is not None
+
+    client.post(f"{base}/{housing.id}", data={f"area-{housing.id}-title": "Housing first", f"area-{housing.id}-description": ""})
+    assert area_titles(workshop)[-1] == "Housing first"
+
+    client.post(f"{base}/{housing.id}/move", data={"direction": "up"})
+    client.post(f"{base}/{housing.id}/move", data={"direction": "up"})
+    assert area_titles(workshop) == [LAB_TITLES[0], "Housing first", *LAB_TITLES[1:]]
+    client.post(f"{base}/{workshop.policy_areas[0].id}/move", data={"direction": "up"})  # already first: stays
+    assert area_titles(workshop)[0] == LAB_TITLES[0]
+
+    board_id = housing.board.id
+    client.post(f"{base}/{housing.id}/remove")
+    assert area_titles(workshop) == LAB_TITLES
+    assert [area.position for area in workshop.policy_areas] == [0, 1, 2]
+    assert db.session.get(Board, board_id) is None
+
+
+@pytest.mark.parametrize("title, message", [("", "Policy area is required."), ("x" * 121, "Policy area must be 120 characters or fewer.")])
+def test_bad_policy_area_title_is_refused(client, workshop, title, message):
+    area = workshop.policy_areas[0]
+    added = client.post(f"/workshops/{workshop.id}/policy-areas", data={"title": title})
+    renamed = client.post(f"/workshops/{workshop.id}/policy-areas/{area.id}", data={f"area-{area.id}-title": title})
+    for response in (added, renamed):
+        assert response.status_code == 400
+        assert message in response.text
+    assert area_titles(workshop) == LAB_TITLES
+
+
+def test_lab_template_adds_only_the_missing_areas(client, workshop):
+    client.post(f"/workshops/{workshop.id}/policy-areas/{workshop.policy_areas[1].id}/remove")
+    client.post(f"/workshops/{workshop.id}/policy-areas/lab-template")
+    assert area_titles(workshop) == [LAB_TITLES[0], LAB_TITLES[2], LAB_TITLES[1]]
+
+
+def test_moving_needs_a_direction(client, workshop):
+    area = workshop.policy_areas[0]
+    assert client.post(f"/workshops/{workshop.id}/policy-areas/{area.id}/move", data={"direction": "sideways"}).status_code == 400
+    assert area_titles(workshop) == LAB_TITLES
+
+
+def test_policy_area_of_another_workshop_is_not_found(client, workshop, make_workshop, facilitator):
+    other = make_workshop(facilitator)
+    foreign = other.policy_areas[0]
+    assert client.post(f"/workshops/{workshop.id}/policy-areas/{foreign.id}/remove").status_code == 404
+    assert area_titles(other) == LAB_TITLES
+
+
+def test_add_city_teams(client, workshop):
+    client.post(f"/workshops/{workshop.id}/city-teams", data={"name": "Göteborg", "country": "Sweden"})
+    duplicate = client.post(f"/workshops/{workshop.id}/city-teams", data={"name": "glasgow"})
+    assert duplicate.status_code == 400
+    assert "Glasgow is already a city team here." in duplicate.text or "glasgow is already a city team here." in duplicate.text
+    empty = client.post(f"/workshops/{workshop.id}/city-teams", data={"name": " "})
+    assert "City is required." in empty.text
+    db.session.expire_all()
+    assert [(team.name, team.country) for team in workshop.city_teams] == [
+        ("Bologna", ""), ("Glasgow", ""), ("Göteborg", "Sweden"), ("Ljubljana", "")]
+
+
+def test_invite_a_co_facilitator(app, client, workshop, make_facilitator, auth):
+    colleague = make_facilitator(name="Ben", email="ben@example.org")
+    response = client.post(f"/workshops/{workshop.id}/facilitators", data={"email": "BEN@example.org"})
+    assert response.status_code == 302
+    again = client.post(f"/workshops/{workshop.id}/facilitators", data={"email": "ben@example.org"})
+    assert "Ben already runs this workshop." in again.text
+    unknown = client.post(f"/workshops/{workshop.id}/facilitators", data={"email": "nobody@example.org"})
+    assert unknown.status_code == 400 and "No facilitator account uses this email" in unknown.text
+    db.session.expire_all()
+    assert {person.name for person in workshop.facilitators} == {"Ana", "Ben"}
+
+    auth.as_user(colleague)
+    assert client.get(f"/workshops/{workshop.id}/settings").status_code == 200
+    assert "Lab 2025" in client.get("/workshops/").text
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [("get", "/settings"), ("get", "/share"), ("get", "/qr.svg"), ("post", "/settings"), ("post", "/policy-areas"),
+     ("post", "/city-teams"), ("post", "/facilitators"), ("post", "/close"), ("post", "/new-code"),
+     ("post", "/policy-areas/lab-template")],
+)
+def test_another_facilitators_workshop_is_forbidden(client, auth, make_workshop, make_facilitator, method, path):
+    workshop = make_workshop(title="Not yours")
+    auth.as_user(make_facilitator())
+    data = {"title": "Mine now", "host_city": "X", "starts_on": "2025-01-01", "name": "Porto", "email": "x@example.org"}
+    response = getattr(client, method)(f"/workshops/{workshop.id}{path}", data=data)
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert workshop.title == "Not yours" and workshop.is_open and len(workshop.policy_areas) == 3
+    assert len(workshop.city_teams) == 3 and len(workshop.facilitators) == 1
+
+
+def test_unknown_workshop_is_not_found(client, facilitator):
+    assert client.get("/workshops/999/settings").status_code == 404
+
+
+def test_dashboard_lists_only_my_workshops(client, workshop, make_workshop):
+    make_workshop(title="Someone else's lab")
+    page = client.get("/workshops/").text
+    assert "Lab 2025" in page and "Someone else&#39;s lab" not in page and "Someone else's lab" not in page
+
+
+def test_share_page_shows_link_code_and_qr(client, workshop):
+    page = client.get(f"/workshops/{workshop.id}/share").text
+    link = f"http://localhost/join/{workshop.join_code}"
+    assert link in page
+    assert f'class="share-code"' in page and workshop.join_code in page
+    assert f"/workshops/{workshop.id}/qr.svg" in page
+    svg = client.get(f"/workshops/{workshop.id}/qr.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert svg.text.startswith("<svg") and "<path" in svg.text
+    # The QR code holds the join link: same modules as a code made from the link itself.
+    expected = segno.make(link, error="m")
+    assert f'width="{(expected.symbol_size(scale=10, border=2)[0])}"' in svg.text
+
+
+def test_closing_stops_joining_and_reopening_keeps_or_renews_the_code(client, workshop, make_workshop):
+    code = workshop.join_code
+    client.post(f"/workshops/{workshop.id}/close")
+    assert client.get(f"/join/{code}").status_code == 404
+    client.post(f"/workshops/{workshop.id}/reopen")
+    db.session.expire_all()
+    assert workshop.is_open and workshop.join_code == code
+    assert client.get(f"/join/{code}").headers["Location"] == f"/workshops/{workshop.id}"  # a facilitator goes home
+
+    client.post(f"/workshops/{workshop.id}/close")
+    other = make_workshop()
+    other.join_code = code  # the closed workshop's code is free again
+    db.session.commit()
+    client.post(f"/workshops/{workshop.id}/reopen")
+    db.session.expire_all()
+    assert workshop.is_open and workshop.join_code != code
+
+
+def test_new_join_code_replaces_the_old_one(client, workshop):
+    old = workshop.join_code
+    client.post(f"/workshops/{workshop.id}/new-code")
+    db.session.expire_all()
+    assert workshop.join_code != old
+    assert client.get(f"/join/{old}").status_code == 404
+
+
+def test_join_codes_avoid_look_alikes_and_are_unique_among_open_workshops(app, make_workshop):
+    assert not set("0O1IL") & set(JOIN_CODE_ALPHABET)
+    codes = {make_workshop(cities=[]).join_code for _ in range(40)}
+    assert len(codes) == 40
+    one, two = db.session.scalars(select(Workshop).limit(2)).all()
+    two.join_code = one.join_code
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    one.closed_at = one.created_at
+    db.session.commit()
+    two.join_code = one.join_code
+    db.session.commit()  # a closed workshop's code may serve an open one
+
+
+def test_markup_in_workshop_fields_is_shown_as_text(app, client, facilitator):
+    evil = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    client.post("/workshops/new", data=new_workshop_form(title=evil[:120], description=evil, use_lab_template="y"))
+    workshop = db.session.scalar(select(Workshop))
+    client.post(f"/workshops/{workshop.id}/policy-areas", data={"title": evil[:120]})
+    client.post(f"/workshops/{workshop.id}/city-teams", data={"name": evil[:80]})
+    for path in ["/workshops/", f"/workshops/{workshop.id}", f"/workshops/{workshop.id}/settings",
+                 f"/workshops/{workshop.id}/share", f"/boards/{workshop.policy_areas[-1].board.id}",
+                 f"/join/{workshop.join_code}"]:
+        visitor = app.test_client() if path.startswith("/join") else client
+        page = visitor.get(path).text
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert "&lt;script&gt;" in page or "&lt;img" in page, path
+
+
+def test_services_refuse_people_who_do_not_run_the_workshop(app, make_workshop, make_facilitator, make_participant):
+    workshop = make_workshop()
+    stranger, participant = make_facilitator(), make_participant(workshop)
+    for actor in (stranger, participant):
+        with pytest.raises(services.Forbidden):
+            services.add_policy_area(actor, workshop, "Housing")
+        with pytest.raises(services.Forbidden):
+            services.remove_policy_area(actor, workshop.policy_areas[0])
+    assert db.session.scalar(select(func.count(PolicyArea.id))) == 3
