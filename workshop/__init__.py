@@ -41,7 +41,7 @@ def create_app(test_config=None):
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp, url_prefix="/workshops")
-    app.register_blueprint(boards.bp, url_prefix="/boards")
+    app.register_blueprint(boards.bp)
     errors.register_handlers(app)
     app.cli.add_command(auth.cli.create_facilitator)
     app.cli.add_command(workshops.cli.seed_demo)

@@ -130,14 +130,30 @@ class PolicyArea(db.Model):
     board: Mapped["Board"] = relationship(back_populates="policy_area", cascade="all, delete-orphan", uselist=False)
 
 
+CARD_TEXT_MAX = 500
+HIDE_REASON_MAX = 200
+LANES = ("problem", "idea", "action")
+# What a card may point to: an idea answers a problem, an action plan builds on an idea.
+LINKABLE_LANE = {"idea": "problem", "action": "idea"}
+PHASES = ("collect", "vote", "results", "closed")
+PRIVATE_SCOPES = ("own", "team")
+
+
 class Board(db.Model):
     """The live space of one policy area: its cards, phase and event log hang from here."""
 
     __tablename__ = "boards"
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_area_id: Mapped[int] = mapped_column(ForeignKey("policy_areas.id", ondelete="CASCADE"), unique=True)
+    phase: Mapped[str] = mapped_column(String(10), default="collect")
+    # Private writing: participants see only their own cards (or their city team's) until revealed.
+    private_writing: Mapped[bool] = mapped_column(default=False)
+    private_scope: Mapped[str] = mapped_column(String(4), default="own")
+    # The sequence number of the board's newest event; every change takes the next one.
+    last_seq: Mapped[int] = mapped_column(default=0)
 
     policy_area: Mapped[PolicyArea] = relationship(back_populates="board")
+    cards: Mapped[list["Card"]] = relationship(back_populates="board", cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def workshop(self):
@@ -187,3 +203,68 @@ class Participant(UserMixin, db.Model):
 
     def facilitates(self, workshop):
         return False
+
+
+class Card(db.Model):
+    """One problem, idea or action plan on a board.
+
+    A card is never deleted outright: `deleted_at` keeps it out of every view while the event log
+    can still name it. A card merged into another lives on inside it (`merged_into`).
+    """
+
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    lane: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    # Made by the browser, so that a card sent twice (a retry after a drop) is stored once.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    # Written while private writing was on and not yet revealed.
+    private: Mapped[bool] = mapped_column(default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(HIDE_REASON_MAX))
+    hidden_at: Mapped[datetime | None]
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    board: Mapped[Board] = relationship(back_populates="cards")
+    author: Mapped[Participant] = relationship()
+    link: Mapped["Card | None"] = relationship(foreign_keys=[link_id], remote_side=[id])
+    merged_into: Mapped["Card | None"] = relationship(
+        foreign_keys=[merged_into_id], remote_side=[id], back_populates="merged"
+    )
+    merged: Mapped[list["Card"]] = relationship(
+        foreign_keys=[merged_into_id], back_populates="merged_into", order_by="Card.id"
+    )
+
+    __table_args__ = (UniqueConstraint("board_id", "client_id"),)
+
+    @property
+    def is_live(self):
+        """On the board: neither deleted nor merged into another card."""
+        return self.deleted_at is None and self.merged_into_id is None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+
+class BoardEvent(db.Model):
+    """One change on a board, numbered in order. Payloads are rendered per viewer from the current
+    state when sent, so the log never holds text that some viewer may not see."""
+
+    __tablename__ = "board_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(20))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    board: Mapped[Board] = relationship()
+    card: Mapped[Card | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("board_id", "seq"),)

@@ -1,0 +1,120 @@
+// One card on the board, with its actions and the inline forms they open (edit, delete, hide,
+// merge). Text goes in through textContent only.
+import { h } from "./dom.js";
+
+export function excerpt(text, length = 60) {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+export function cardElement(card, view) {
+  const { t, state } = view;
+  const textId = `card-${card.id}-text`;
+  const element = h("li", {
+    id: `card-${card.id}`, class: `card lane-${card.lane}${card.hidden ? " is-hidden" : ""}`,
+    tabindex: "-1", "aria-labelledby": textId, "data-card-id": card.id,
+  });
+  element.append(h("p", { class: "card-text", id: textId, text: card.text }));
+
+  const link = card.link_id && state.cards.get(card.link_id);
+  if (link) {
+    element.append(h("p", { class: "card-link" }, `${t(`links.${card.lane}`)} `,
+      h("a", { href: `#card-${link.id}`, text: excerpt(link.text), onclick: (event) => { event.preventDefault(); view.jumpTo(link.id); } })));
+  }
+  if (card.merged.length) {
+    element.append(h("ul", { class: "card-merged", "aria-label": t("merged.from") },
+      ...card.merged.map((part) => h("li", {},
+        h("span", { text: part.text }), " ",
+        h("span", { class: "card-by", text: t("card.by", { name: part.author.name, city: part.author.city }) })))));
+  }
+  element.append(h("p", { class: "card-meta" },
+    h("span", { class: "author", text: view.isMine(card) ? `${card.author.name} (${t("me")})` : card.author.name }), " ",
+    h("span", { class: "city-tag", text: card.author.city }), " · ",
+    h("time", { datetime: card.created_at, text: view.ago(card.created_at) })));
+  if (card.private) element.append(h("p", { class: "badge", text: t("private") }));
+  if (card.hidden) element.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
+
+  const mode = view.open && view.open.cardId === card.id ? view.open.mode : null;
+  if (mode) element.append(inlineForm(card, mode, view));
+  else if (view.mayChange(card)) element.append(actionButtons(card, view));
+  return element;
+}
+
+function actionButtons(card, view) {
+  const { t, state } = view;
+  const describedBy = `card-${card.id}-text`;
+  const button = (label, onclick, extra = {}) => h("button", { type: "button", "aria-describedby": describedBy, text: label, onclick, ...extra });
+  const buttons = [
+    button(t("edit"), () => view.setOpen(card.id, "edit")),
+    button(t("delete"), () => view.setOpen(card.id, "delete"), { class: "danger" }),
+  ];
+  if (state.me.role === "facilitator") {
+    buttons.push(card.hidden
+      ? button(t("restore"), () => act(view, card, view.actions.restoreCard(card.id)))
+      : button(t("hide"), () => view.setOpen(card.id, "hide")));
+    const others = [...state.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id);
+    if (others.length) buttons.push(button(t("merge"), () => view.setOpen(card.id, "merge")));
+  }
+  return h("div", { class: "card-actions", role: "group", "aria-label": t("card.actions") }, ...buttons);
+}
+
+async function act(view, card, pending) {
+  const ack = await pending;
+  if (!ack.ok) {
+    view.announce(view.t("announce.error", { message: ack.error.message }));
+    return;
+  }
+  if (ack.card) view.state.cards.set(ack.card.id, ack.card);
+  view.setOpen(card.id, null);
+}
+
+function inlineForm(card, mode, view) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const cancel = h("button", { type: "button", text: view.t("cancel"), onclick: () => view.setOpen(card.id, null) });
+  const form = h("form", { class: `card-form card-form-${mode}`, novalidate: true });
+  const submit = (pending) => async (event) => {
+    event.preventDefault();
+    const ack = await pending();
+    if (!ack.ok) {
+      error.textContent = ack.error.message;
+      error.hidden = false;
+      return;
+    }
+    if (ack.card) view.state.cards.set(ack.card.id, ack.card);
+    view.setOpen(card.id, null);
+  };
+  const id = `card-${card.id}-${mode}`;
+  if (mode === "edit") {
+    const text = h("textarea", { id, rows: 3, maxlength: view.limits.text });
+    text.value = card.text;
+    form.append(h("label", { for: id, text: view.t("edit.label") }), text);
+    let link = null;
+    if (card.lane !== "problem") {
+      link = h("select", { id: `${id}-link` });
+      const targetLane = card.lane === "idea" ? "problem" : "idea";
+      link.append(h("option", { value: "", text: view.t("link.none") }),
+        ...[...view.state.cards.values()].filter((other) => other.lane === targetLane)
+          .map((other) => h("option", { value: other.id, text: excerpt(other.text, 70) })));
+      link.value = card.link_id ? String(card.link_id) : "";
+      form.append(h("label", { for: link.id, text: view.t(`link.${card.lane}`) }), link);
+    }
+    form.addEventListener("submit", submit(() => view.actions.editCard(card.id, text.value, link && link.value ? Number(link.value) : null)));
+    form.append(error, h("button", { type: "submit", class: "primary", text: view.t("save") }), cancel);
+  } else if (mode === "delete") {
+    form.addEventListener("submit", submit(() => view.actions.deleteCard(card.id)));
+    form.append(h("p", { text: view.t("delete.confirm") }), error,
+      h("button", { type: "submit", class: "danger", text: view.t("delete.yes") }), cancel);
+  } else if (mode === "hide") {
+    const reason = h("input", { id, type: "text", maxlength: view.limits.reason });
+    form.addEventListener("submit", submit(() => view.actions.hideCard(card.id, reason.value)));
+    form.append(h("label", { for: id, text: view.t("hide.reason") }), reason, error,
+      h("button", { type: "submit", class: "primary", text: view.t("hide.submit") }), cancel);
+  } else if (mode === "merge") {
+    const target = h("select", { id });
+    target.append(...[...view.state.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id)
+      .map((other) => h("option", { value: other.id, text: excerpt(other.text, 70) })));
+    form.addEventListener("submit", submit(() => view.actions.mergeCards(card.id, Number(target.value))));
+    form.append(h("label", { for: id, text: view.t("merge.target") }), target, error,
+      h("button", { type: "submit", class: "primary", text: view.t("merge.submit") }), cancel);
+  }
+  return form;
+}

@@ -1,0 +1,244 @@
+// The board's DOM: three lanes with their add forms and cards, filters, presence and the
+// connection line. Built with createElement and textContent only: card text is never HTML.
+// Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
+import { cardElement, excerpt } from "./board-card.js";
+import { h } from "./dom.js";
+
+const LINK_TARGET = { idea: "problem", action: "idea" };
+
+export class BoardView {
+  constructor({ state, limits, t, actions }) {
+    Object.assign(this, { state, limits, t, actions });
+    this.elements = new Map(); // card id -> { card, element }
+    this.open = null; // { cardId, mode } while a card shows an inline form
+    this.lanes = {};
+    this.build();
+    this.filters = document.getElementById("filters");
+    this.filters.addEventListener("input", () => this.render());
+    this.filters.addEventListener("submit", (event) => event.preventDefault());
+    this.bindFacilitatorTools();
+    setInterval(() => this.refreshTimes(), 30000);
+  }
+
+  build() {
+    const container = document.getElementById("lanes");
+    for (const lane of this.state.board.lanes) {
+      const headingId = `lane-${lane}-heading`;
+      const count = h("span", { class: "count" });
+      const textarea = h("textarea", { id: `new-${lane}`, name: "text", rows: 3, maxlength: this.limits.text, "aria-describedby": `new-${lane}-counter` });
+      const counter = h("p", { id: `new-${lane}-counter`, class: "counter" });
+      const error = h("p", { class: "error", role: "alert", hidden: true });
+      const linkSelect = LINK_TARGET[lane] ? h("select", { id: `new-${lane}-link` }) : null;
+      const button = h("button", { type: "submit", class: "primary", text: this.t(`add.${lane}`) });
+      const form = h("form", { class: "add-card", novalidate: true },
+        h("label", { for: textarea.id, text: this.t(`new.${lane}`) }), textarea, counter,
+        linkSelect && h("label", { for: linkSelect.id, text: this.t(`link.${lane}`) }), linkSelect,
+        error, button);
+      const list = h("ul", { class: "cards", "aria-labelledby": headingId });
+      container.append(h("section", { class: `lane lane-${lane}`, "aria-labelledby": headingId },
+        h("h2", { id: headingId }, this.t(`lane.${lane}`), " ", count), form, list));
+
+      const updateCounter = () => {
+        counter.textContent = this.t("left", { n: this.limits.text - textarea.value.length });
+      };
+      updateCounter();
+      textarea.addEventListener("input", updateCounter);
+      textarea.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+      });
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const text = textarea.value.trim();
+        if (!text) return textarea.focus();
+        error.hidden = true;
+        this.actions.addCard(lane, text, linkSelect && linkSelect.value ? Number(linkSelect.value) : null);
+        textarea.value = "";
+        if (linkSelect) linkSelect.value = "";
+        updateCounter();
+        textarea.focus();
+      });
+      this.lanes[lane] = { list, count, form, textarea, error, linkSelect, button };
+    }
+  }
+
+  bindFacilitatorTools() {
+    const toggle = document.getElementById("private-writing");
+    if (!toggle) return;
+    const scope = document.getElementById("private-scope");
+    const send = async (enabled) => {
+      const ack = await this.actions.setPrivateWriting(enabled, scope.value);
+      if (!ack.ok) this.announce(this.t("announce.error", { message: ack.error.message }));
+    };
+    toggle.addEventListener("change", () => send(toggle.checked));
+    scope.addEventListener("change", () => toggle.checked && send(true));
+    document.getElementById("reveal").addEventListener("click", () => send(false));
+  }
+
+  // Which cards show, in which order ---------------------------------------------------------
+
+  matches(card) {
+    const text = document.getElementById("filter-text").value.trim().toLocaleLowerCase();
+    const city = document.getElementById("filter-city").value;
+    const mine = document.getElementById("filter-mine").checked;
+    if (mine && !this.isMine(card)) return false;
+    if (city && card.author.city !== city && !card.merged.some((part) => part.author.city === city)) return false;
+    if (!text) return true;
+    const haystack = [card.text, card.author.name, ...card.merged.map((part) => `${part.text} ${part.author.name}`)];
+    return haystack.join(" ").toLocaleLowerCase().includes(text);
+  }
+
+  isMine(card) {
+    const me = this.state.me;
+    return me.role === "participant" && (card.author.id === me.id || card.merged.some((part) => part.author.id === me.id));
+  }
+
+  mayChange(card) {
+    if (this.state.me.role === "facilitator") return this.state.board.phase !== "closed";
+    return card.author.id === this.state.me.id && this.state.board.phase === "collect";
+  }
+
+  sorted(cards) {
+    const newestFirst = document.getElementById("sort").value !== "oldest";
+    return cards.sort((a, b) => (newestFirst ? b.id - a.id : a.id - b.id));
+  }
+
+  // Rendering --------------------------------------------------------------------------------
+
+  render() {
+    const { board, me } = this.state;
+    const cards = [...this.state.cards.values()];
+    document.getElementById("private-note").hidden = !(board.private_writing && me.role === "participant");
+    const toggle = document.getElementById("private-writing");
+    if (toggle) {
+      toggle.checked = board.private_writing;
+      document.getElementById("private-scope").value = board.private_scope;
+    }
+    const seen = new Set();
+    for (const lane of board.lanes) {
+      const parts = this.lanes[lane];
+      const inLane = this.sorted(cards.filter((card) => card.lane === lane));
+      parts.count.textContent = `(${inLane.length})`;
+      const postingOpen = board.phase === "collect" && me.role === "participant";
+      parts.form.hidden = !postingOpen;
+      if (parts.linkSelect) this.fillLinkOptions(parts.linkSelect, LINK_TARGET[lane]);
+      const elements = inLane.map((card) => {
+        seen.add(card.id);
+        const element = this.cardElementFor(card);
+        element.hidden = !this.matches(card);
+        return element;
+      });
+      elements.push(...this.pendingElements(lane));
+      reorder(parts.list, elements);
+    }
+    for (const [id, entry] of this.elements) {
+      if (!seen.has(id)) {
+        entry.element.remove();
+        this.elements.delete(id);
+        if (this.open && this.open.cardId === id) this.open = null;
+      }
+    }
+  }
+
+  cardElementFor(card) {
+    const entry = this.elements.get(card.id);
+    const openHere = this.open && this.open.cardId === card.id;
+    if (entry && (entry.card === card || openHere) && entry.openMode === (openHere ? this.open.mode : null)) {
+      return entry.element;
+    }
+    const element = cardElement(card, this);
+    if (entry) entry.element.replaceWith(element);
+    this.elements.set(card.id, { card, element, openMode: openHere ? this.open.mode : null });
+    return element;
+  }
+
+  pendingElements(lane) {
+    return this.state.pending
+      .filter((item) => item.lane === lane)
+      .map((item) => h("li", { class: `card pending lane-${lane}` },
+        h("p", { class: "card-text", text: item.text }),
+        h("p", { class: "card-meta", text: this.t("pending") })));
+  }
+
+  fillLinkOptions(select, lane) {
+    const options = [...this.state.cards.values()].filter((card) => card.lane === lane).sort((a, b) => a.id - b.id);
+    const signature = options.map((card) => `${card.id}:${card.text}`).join("|");
+    if (select.dataset.signature === signature) return;
+    const chosen = select.value;
+    select.replaceChildren(h("option", { value: "", text: this.t("link.none") }),
+      ...options.map((card) => h("option", { value: card.id, text: excerpt(card.text, 70) })));
+    select.value = options.some((card) => String(card.id) === chosen) ? chosen : "";
+    select.dataset.signature = signature;
+  }
+
+  setOpen(cardId, mode) {
+    this.open = mode ? { cardId, mode } : null;
+    this.render();
+    const element = this.elements.get(cardId)?.element;
+    const focusable = element && (element.querySelector("textarea, input, select") || element);
+    if (focusable) focusable.focus();
+  }
+
+  jumpTo(cardId) {
+    const element = this.elements.get(cardId)?.element;
+    if (!element) return;
+    if (element.hidden) {
+      this.filters.reset();
+      this.render();
+    }
+    element.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+    element.focus();
+    element.classList.add("flash-highlight");
+    setTimeout(() => element.classList.remove("flash-highlight"), 1600);
+  }
+
+  refreshTimes() {
+    for (const time of document.querySelectorAll("#lanes time[datetime]")) time.textContent = this.ago(time.getAttribute("datetime"));
+  }
+
+  ago(iso) {
+    const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
+    if (Math.abs(seconds) < 45) return this.t("ago.now");
+    const format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+    for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+      if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+    }
+    return format.format(seconds, "second");
+  }
+
+  // Status lines -----------------------------------------------------------------------------
+
+  showPresence({ count, cities }) {
+    const list = cities.map((city) => `${city.name} (${city.count})`).join(", ");
+    document.getElementById("presence").textContent =
+      this.t("presence", { n: count }) + (list ? ` ${this.t("presence.cities", { cities: list })}` : "");
+  }
+
+  showConnection(status) {
+    const line = document.getElementById("connection");
+    line.dataset.status = status;
+    line.textContent = status === "offline" ? this.t("reconnecting") : this.t("online");
+    clearTimeout(this.connectionTimer);
+    if (status === "online") this.connectionTimer = setTimeout(() => { line.textContent = ""; }, 4000);
+  }
+
+  showError(lane, message, text) {
+    const parts = this.lanes[lane];
+    parts.error.textContent = message;
+    parts.error.hidden = false;
+    if (text && !parts.textarea.value) parts.textarea.value = text;
+  }
+
+  announce(message) {
+    const announcer = document.getElementById("announcer");
+    announcer.textContent = "";
+    setTimeout(() => { announcer.textContent = message; }, 50);
+  }
+}
+
+// Put `elements` into `list` in order, moving only what is out of place (a moved node loses focus).
+function reorder(list, elements) {
+  elements.forEach((element, index) => {
+    if (list.children[index] !== element) list.insertBefore(element, list.children[index] || null);
+  });
+  while (list.children.length > elements.length) list.lastElementChild.remove();
+}

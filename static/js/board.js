@@ -1,0 +1,191 @@
+// The board page: keeps this browser's copy of the board in step with the server.
+//
+// The server is the truth. Every board event carries the board's sequence number: the next one is
+// applied, one already seen is ignored, a gap (or a reconnect) asks for what was missed. Cards
+// typed while offline wait in localStorage and are sent when the connection returns; the
+// client-made id makes a retry land once.
+import { io } from "../vendor/socket.io.esm.min.js";
+import { BoardView } from "./board-view.js";
+
+const data = JSON.parse(document.getElementById("board-data").textContent);
+const boardId = data.snapshot.board.id;
+const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+
+const state = {
+  board: data.snapshot.board,
+  me: data.snapshot.me,
+  cards: new Map(data.snapshot.cards.map((card) => [card.id, card])),
+  lastSeq: data.snapshot.last_seq,
+  pending: [],
+  inFlight: new Set(),
+  buffer: [],
+  catchingUp: false,
+  joined: false,
+  wasOffline: false,
+};
+
+const pendingKey = `workshop:pending:${boardId}:${state.me.role}:${state.me.id}`;
+state.pending = JSON.parse(localStorage.getItem(pendingKey) || "[]");
+const savePending = () => localStorage.setItem(pendingKey, JSON.stringify(state.pending));
+
+const socket = io({ reconnectionDelayMax: 5000 });
+const view = new BoardView({ state, limits: data.limits, t, actions: makeActions() });
+view.render();
+
+// Connection --------------------------------------------------------------------------------
+
+socket.on("connect", join);
+socket.on("disconnect", () => {
+  state.joined = false;
+  state.wasOffline = true;
+  state.inFlight.clear();
+  view.showConnection("offline");
+});
+socket.on("connect_error", () => view.showConnection("offline"));
+
+function join() {
+  socket.emit("join_board", { board_id: boardId, since: state.lastSeq }, (ack) => {
+    if (!ack.ok) {
+      view.announce(t("announce.error", { message: ack.error.message }));
+      return;
+    }
+    state.joined = true;
+    applyCatchUp(ack);
+    if (state.wasOffline) view.showConnection("online");
+    state.wasOffline = false;
+    flushPending();
+  });
+}
+
+// Events from the server ----------------------------------------------------------------------
+
+const BOARD_EVENTS = [
+  "card_added", "card_edited", "card_deleted", "card_hidden", "card_restored", "card_merged",
+  "card_removed", "board_updated",
+];
+for (const type of BOARD_EVENTS) socket.on(type, (payload) => receive({ type, ...payload }));
+socket.on("presence_changed", (summary) => summary.board_id === boardId && view.showPresence(summary));
+
+function receive(event) {
+  if (event.board_id !== boardId) return;
+  if (state.catchingUp || event.seq > state.lastSeq + 1) {
+    state.buffer.push(event);
+    catchUp(state.lastSeq);
+    return;
+  }
+  if (event.seq <= state.lastSeq) return;
+  apply(event, { live: true });
+  state.lastSeq = event.seq;
+  view.render();
+}
+
+function apply(event, { live = false } = {}) {
+  if (event.type === "board_updated") {
+    state.board = event.board;
+    // Who sees what may have changed (private writing, reveal): take a fresh snapshot.
+    catchUp(-1);
+  } else if (event.card) {
+    const isNew = !state.cards.has(event.card.id);
+    upsert(event.card);
+    if (live && isNew && event.card.author.id !== state.me.id) {
+      view.announce(t("announce.added", { name: event.card.author.name, city: event.card.author.city, text: event.card.text }));
+    }
+  } else if (event.type === "card_removed") {
+    state.cards.delete(event.card_id);
+  }
+}
+
+function upsert(card) {
+  state.cards.set(card.id, card);
+  if (card.client_id && state.pending.some((item) => item.client_id === card.client_id)) {
+    state.pending = state.pending.filter((item) => item.client_id !== card.client_id);
+    savePending();
+  }
+}
+
+// Ask for what we missed after `since` (-1: a whole snapshot).
+function catchUp(since) {
+  if (state.catchingUp || !socket.connected) return;
+  state.catchingUp = true;
+  socket.timeout(10000).emit("get_events", { board_id: boardId, since }, (error, ack) => {
+    state.catchingUp = false;
+    if (error || !ack.ok) return; // the next event or reconnect tries again
+    applyCatchUp(ack);
+  });
+}
+
+function applyCatchUp(ack) {
+  if (ack.snapshot) {
+    state.board = ack.snapshot.board;
+    state.me = ack.snapshot.me;
+    state.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
+    for (const card of ack.snapshot.cards) upsert(card);
+    state.lastSeq = ack.last_seq;
+  } else {
+    for (const event of ack.events) apply(event);
+    state.lastSeq = Math.max(state.lastSeq, ack.last_seq);
+  }
+  const buffered = state.buffer.sort((a, b) => a.seq - b.seq);
+  state.buffer = [];
+  view.render();
+  for (const event of buffered) receive(event);
+}
+
+// Changes this person makes -----------------------------------------------------------------
+
+function newClientId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs https; venues may not have it
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function flushPending() {
+  for (const item of state.pending) sendPending(item);
+}
+
+function sendPending(item) {
+  if (!state.joined || state.inFlight.has(item.client_id)) return;
+  state.inFlight.add(item.client_id);
+  socket.timeout(15000).emit("add_card", { board_id: boardId, ...item }, (error, ack) => {
+    state.inFlight.delete(item.client_id);
+    if (error) return; // still pending: sent again on reconnect
+    state.pending = state.pending.filter((other) => other.client_id !== item.client_id);
+    savePending();
+    if (ack.ok) upsert(ack.card);
+    else view.showError(item.lane, ack.error.message, item.text);
+    view.render();
+  });
+}
+
+function request(event, payload) {
+  return new Promise((resolve) => {
+    if (!socket.connected) {
+      resolve({ ok: false, error: { message: t("reconnecting") } });
+      return;
+    }
+    socket.timeout(15000).emit(event, payload, (error, ack) => {
+      resolve(error ? { ok: false, error: { message: t("reconnecting") } } : ack);
+    });
+  });
+}
+
+function makeActions() {
+  return {
+    addCard(lane, text, linkId) {
+      const item = { client_id: newClientId(), lane, text, link_id: linkId };
+      state.pending.push(item);
+      savePending();
+      view.render();
+      sendPending(item);
+    },
+    editCard: (cardId, text, linkId) => request("edit_card", { card_id: cardId, text, link_id: linkId }),
+    deleteCard: (cardId) => request("delete_card", { card_id: cardId }),
+    hideCard: (cardId, reason) => request("hide_card", { card_id: cardId, reason }),
+    restoreCard: (cardId) => request("restore_card", { card_id: cardId }),
+    mergeCards: (cardId, intoId) => request("merge_cards", { card_id: cardId, into_id: intoId }),
+    setPrivateWriting: (enabled, scope) => request("set_private_writing", { board_id: boardId, enabled, scope }),
+    refresh: () => view.render(),
+  };
+}
+
+// Tests and curious people can read the state from the console.
+window.workshopBoard = { state, socket };

@@ -1,0 +1,145 @@
+"""Socket.IO for boards: thin adapters over `services`, broadcasting after each commit.
+
+Every handler answers with an acknowledgement (see `workshop.live.handler`); `docs/protocol.md`
+lists payloads, acks and errors."""
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+
+from ..extensions import socketio
+from ..live import handler, read
+from . import services
+from .broadcast import broadcast, person_room, room, staff_room, team_room
+from .presence import presence
+from .snapshots import board_json, card_json, catch_up
+
+
+@socketio.on("connect")
+def connect(auth=None):
+    """Only signed-in people get a socket; what they may join is checked per board."""
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError("not_signed_in")
+
+
+@socketio.on("disconnect")
+def disconnect(*reason):
+    for board_id in presence.leave_all(request.sid):
+        socketio.emit("presence_changed", presence.summary(board_id), to=room(board_id))
+
+
+def _rooms_of(board):
+    """The rooms a person is in on `board`: the whole room plus the ones that carry what only they may see."""
+    rooms = [room(board.id)]
+    if services.is_staff(current_user, board):
+        rooms.append(staff_room(board.id))
+    else:
+        rooms += [person_room(board.id, current_user.id), team_room(board.id, current_user.city_team_id)]
+    return rooms
+
+
+@handler("join_board")
+def join_board(data):
+    """A page opens a board (or reconnects): it enters the room and gets what it missed since `since`
+    (or a snapshot). The room sees the new presence."""
+    board = services.find_board(read(data, "board_id", int))
+    services.require_member(current_user, board)
+    since = read(data, "since", int, required=False)
+    for name in _rooms_of(board):
+        join_room(name)
+    city = None if services.is_staff(current_user, board) else current_user.city_team.name
+    presence.enter(board.id, request.sid, current_user.get_id(), city)
+    socketio.emit("presence_changed", presence.summary(board.id), to=room(board.id))
+    return catch_up(board, current_user, since)
+
+
+@handler("leave_board")
+def leave_board(data):
+    board_id = read(data, "board_id", int)
+    for name in [room(board_id), staff_room(board_id)]:
+        leave_room(name)
+    if not current_user.is_facilitator:
+        leave_room(person_room(board_id, current_user.id))
+        leave_room(team_room(board_id, current_user.city_team_id))
+    if presence.leave(board_id, request.sid):
+        socketio.emit("presence_changed", presence.summary(board_id), to=room(board_id))
+    return {}
+
+
+@handler("get_events")
+def get_events(data):
+    """What the client missed after `since`: events, or a snapshot when too far behind."""
+    board = services.find_board(read(data, "board_id", int))
+    services.require_member(current_user, board)
+    return catch_up(board, current_user, read(data, "since", int))
+
+
+@handler("add_card")
+def add_card(data):
+    """A participant posts a card; the room sees `card_added`. Idempotent per `client_id`."""
+    board = services.find_board(read(data, "board_id", int))
+    card, events = services.add_card(
+        current_user, board, read(data, "lane", str), read(data, "text", str),
+        link_id=read(data, "link_id", int, required=False), client_id=read(data, "client_id", str, required=False),
+    )
+    broadcast(events)
+    return {"card": card_json(card), "seq": events[-1].seq if events else None}
+
+
+def _card(data, name="card_id"):
+    card = services.find_card(read(data, name, int))
+    services.require_member(current_user, card.board)
+    return card
+
+
+@handler("edit_card")
+def edit_card(data):
+    """The author (while posting is open) or a facilitator changes the text or the link; the room sees `card_edited`."""
+    card = _card(data)
+    changes = {}
+    if "text" in data:
+        changes["text"] = read(data, "text", str)
+    if "link_id" in data:
+        changes["link_id"] = read(data, "link_id", int, required=False)
+    broadcast(services.edit_card(current_user, card, **changes))
+    return {"card": card_json(card)}
+
+
+@handler("delete_card")
+def delete_card(data):
+    broadcast(services.delete_card(current_user, _card(data)))
+    return {}
+
+
+@handler("hide_card")
+def hide_card(data):
+    """A facilitator hides a card with a reason; its author keeps seeing it, everyone else gets `card_removed`."""
+    card = _card(data)
+    broadcast(services.hide_card(current_user, card, read(data, "reason", str)))
+    return {"card": card_json(card)}
+
+
+@handler("restore_card")
+def restore_card(data):
+    card = _card(data)
+    broadcast(services.restore_card(current_user, card))
+    return {"card": card_json(card)}
+
+
+@handler("merge_cards")
+def merge_cards(data):
+    """A facilitator merges card `card_id` into `into_id`; the room sees it removed and the target edited."""
+    card, into = _card(data), _card(data, "into_id")
+    broadcast(services.merge_cards(current_user, card, into))
+    return {"card": card_json(into)}
+
+
+@handler("set_private_writing")
+def set_private_writing(data):
+    """A facilitator turns private writing on or off (off reveals every card); the room sees
+    `board_updated` and reloads its snapshot."""
+    board = services.find_board(read(data, "board_id", int))
+    events = services.set_private_writing(
+        current_user, board, read(data, "enabled", bool), read(data, "scope", str, required=False, default="own")
+    )
+    broadcast(events)
+    return {"board": board_json(board)}

@@ -1,0 +1,235 @@
+"""Rules and changes on a board. Each change checks who may make it, validates, writes one
+transaction with its numbered events, and returns those events for the caller to broadcast."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..errors import Forbidden, NotFound, Refused
+from ..extensions import db
+from ..models import (
+    CARD_TEXT_MAX, HIDE_REASON_MAX, LANES, LINKABLE_LANE, PRIVATE_SCOPES, Board, BoardEvent, Card, utcnow,
+)
+
+CLIENT_ID_MAX = 64
+
+
+# Who may do what -----------------------------------------------------------------------------
+
+def is_staff(actor, board):
+    """The workshop's facilitators run every board of it."""
+    return actor.is_authenticated and actor.facilitates(board.workshop)
+
+
+def is_member(actor, board):
+    return is_staff(actor, board) or (
+        actor.is_authenticated and getattr(actor, "workshop_id", None) == board.policy_area.workshop_id
+    )
+
+
+def require_member(actor, board):
+    if not is_member(actor, board):
+        raise Forbidden("not_member", _l("This board belongs to another workshop."))
+
+
+def require_staff(actor, board):
+    if not is_staff(actor, board):
+        raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
+
+
+def require_posting_open(board):
+    if board.phase != "collect":
+        raise Refused("posting_closed", _l("Posting is closed on this board."))
+
+
+def require_board_open(board):
+    if board.phase == "closed":
+        raise Refused("board_closed", _l("This board is closed."))
+
+
+def may_change(actor, card):
+    """Facilitators change any card until the board closes; authors their own while posting is open."""
+    if is_staff(actor, card.board):
+        require_board_open(card.board)
+    elif getattr(actor, "id", None) == card.author_id and not actor.is_facilitator:
+        require_posting_open(card.board)
+    else:
+        raise Forbidden("not_author", _l("You can only change your own cards."))
+
+
+# Finding things the client names -------------------------------------------------------------
+
+def find_board(board_id):
+    board = db.session.get(Board, board_id) if isinstance(board_id, int) else None
+    if board is None:
+        raise NotFound("no_such_board", _l("There is no such board."))
+    return board
+
+
+def find_card(card_id, board=None):
+    """A card still on its board (or of `board`), else a refusal."""
+    card = db.session.get(Card, card_id) if isinstance(card_id, int) else None
+    if card is None or not card.is_live or (board is not None and card.board_id != board.id):
+        raise NotFound("no_such_card", _l("That card is not on this board."))
+    return card
+
+
+# Validation ----------------------------------------------------------------------------------
+
+def clean_text(text):
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise Refused("text_missing", _l("Write something on the card first."), field="text")
+    if len(text) > CARD_TEXT_MAX:
+        raise Refused("text_too_long", _l("A card holds at most %(max)d characters.", max=CARD_TEXT_MAX), field="text")
+    return text
+
+
+def clean_link(board, lane, link_id):
+    """The card `link_id` names, if a card of `lane` may point to it: an idea to a problem, an action plan to an idea."""
+    if link_id is None:
+        return None
+    target_lane = LINKABLE_LANE.get(lane)
+    if target_lane is None:
+        raise Refused("link_not_allowed", _l("Problems do not link to other cards."), field="link_id")
+    link = find_card(link_id, board)
+    if link.lane != target_lane:
+        message = _l("An idea answers a problem.") if lane == "idea" else _l("An action plan builds on an idea.")
+        raise Refused("link_wrong_lane", message, field="link_id")
+    return link
+
+
+# The event log -------------------------------------------------------------------------------
+
+def record(board, type, card=None):
+    """Append an event with the board's next sequence number (the update also serialises writers)."""
+    seq = db.session.execute(
+        update(Board).where(Board.id == board.id).values(last_seq=Board.last_seq + 1).returning(Board.last_seq)
+    ).scalar_one()
+    set_committed_value(board, "last_seq", seq)
+    event = BoardEvent(board_id=board.id, seq=seq, type=type, card=card)
+    db.session.add(event)
+    return event
+
+
+def commit(events):
+    db.session.commit()
+    return events
+
+
+# Changes -------------------------------------------------------------------------------------
+
+def add_card(actor, board, lane, text, link_id=None, client_id=None):
+    """Post a card. Sent again with the same `client_id`, it returns the card already stored."""
+    require_member(actor, board)
+    if actor.is_facilitator:
+        raise Refused("facilitators_do_not_post", _l("Cards are posted by participants; facilitators moderate."))
+    if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX):
+        raise Refused("bad_client_id", _l("The card's client id must be a short text."), field="client_id")
+    if client_id is not None and (existing := _card_by_client_id(board, client_id)) is not None:
+        return existing, []
+    require_posting_open(board)
+    if lane not in LANES:
+        raise Refused("bad_lane", _l("A card goes in the problems, ideas or action plans lane."), field="lane")
+    card = Card(
+        board=board, lane=lane, text=clean_text(text), author=actor, client_id=client_id,
+        link=clean_link(board, lane, link_id), private=board.private_writing,
+    )
+    db.session.add(card)
+    events = [record(board, "card_added", card)]
+    try:
+        return card, commit(events)
+    except IntegrityError:
+        # The same client id arrived twice at once: the other one won; answer with its card.
+        db.session.rollback()
+        existing = _card_by_client_id(board, client_id) if client_id else None
+        if existing is None:
+            raise
+        return existing, []
+
+
+def _card_by_client_id(board, client_id):
+    return db.session.scalar(select(Card).where(Card.board_id == board.id, Card.client_id == client_id))
+
+
+_UNCHANGED = object()
+
+
+def edit_card(actor, card, text=_UNCHANGED, link_id=_UNCHANGED):
+    """Change a card's text or link (None removes the link)."""
+    may_change(actor, card)
+    if text is not _UNCHANGED:
+        card.text = clean_text(text)
+    if link_id is not _UNCHANGED:
+        link = clean_link(card.board, card.lane, link_id)
+        if link is not None and link.id == card.id:
+            raise Refused("link_to_itself", _l("A card cannot point to itself."), field="link_id")
+        card.link = link
+    card.edited_at = utcnow()
+    return commit([record(card.board, "card_edited", card)])
+
+
+def delete_card(actor, card):
+    may_change(actor, card)
+    card.deleted_at = utcnow()
+    return commit([record(card.board, "card_deleted", card)])
+
+
+def hide_card(actor, card, reason):
+    """Take a card off the room's screens; its author still sees it, with the reason."""
+    require_staff(actor, card.board)
+    require_board_open(card.board)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise Refused("reason_missing", _l("Say why the card is hidden; its author will see it."), field="reason")
+    if len(reason) > HIDE_REASON_MAX:
+        raise Refused("reason_too_long", _l("The reason must be %(max)d characters or fewer.", max=HIDE_REASON_MAX), field="reason")
+    card.hidden_reason, card.hidden_at = reason, utcnow()
+    return commit([record(card.board, "card_hidden", card)])
+
+
+def restore_card(actor, card):
+    require_staff(actor, card.board)
+    require_board_open(card.board)
+    if not card.is_hidden:
+        raise Refused("not_hidden", _l("That card is not hidden."))
+    card.hidden_reason = card.hidden_at = None
+    return commit([record(card.board, "card_restored", card)])
+
+
+def merge_cards(actor, card, into):
+    """Merge a duplicate into another card of the same lane: its text and author live on inside
+    `into`, and cards that pointed to it now point to `into`."""
+    board = card.board
+    require_staff(actor, board)
+    require_board_open(board)
+    if into.board_id != board.id or not into.is_live:
+        raise NotFound("no_such_card", _l("That card is not on this board."))
+    if into.id == card.id:
+        raise Refused("merge_into_itself", _l("A card cannot be merged into itself."))
+    if into.lane != card.lane:
+        raise Refused("merge_across_lanes", _l("Only cards of the same lane can be merged."))
+    card.merged_into = into
+    for earlier in list(card.merged):
+        earlier.merged_into = into
+    events = [record(board, "card_merged", card)]
+    pointing = db.session.scalars(select(Card).where(Card.link_id == card.id, Card.deleted_at.is_(None))).all()
+    for follower in pointing:
+        follower.link = into
+        events.append(record(board, "card_edited", follower))
+    into.edited_at = utcnow()
+    events.append(record(board, "card_edited", into))
+    return commit(events)
+
+
+def set_private_writing(actor, board, enabled, scope="own"):
+    """Turn private writing on (new cards stay with their author, or city team) or off, which reveals them all."""
+    require_staff(actor, board)
+    require_board_open(board)
+    if scope not in PRIVATE_SCOPES:
+        raise Refused("bad_scope", _l("Private writing is per person or per city team."), field="scope")
+    board.private_writing = bool(enabled)
+    board.private_scope = scope
+    if not enabled:
+        db.session.execute(update(Card).where(Card.board_id == board.id, Card.private.is_(True)).values(private=False))
+    return commit([record(board, "board_updated")])

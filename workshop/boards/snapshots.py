@@ -1,0 +1,169 @@
+"""What each person sees of a board: who may see a card, and the JSON shapes sent to browsers.
+
+Hidden means absent: a card someone may not see is never in their snapshot or events, not even
+its text in a field the page ignores."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import LANES, BoardEvent, Card, Participant
+from .services import is_staff
+
+# A client this far behind gets a fresh snapshot instead of the events it missed.
+MAX_EVENTS_SENT = 500
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who may see a card: everyone on the board, or only its authors, one city team, and the facilitators."""
+
+    everyone: bool
+    person_ids: frozenset = frozenset()
+    team_id: int | None = None
+
+
+def audience(card):
+    if card.is_hidden:
+        return Audience(False, _author_ids(card))
+    board = card.board
+    if card.private and board.private_writing:
+        team = card.author.city_team_id if board.private_scope == "team" else None
+        return Audience(False, _author_ids(card), team)
+    return Audience(True)
+
+
+def _author_ids(card):
+    return frozenset([card.author_id, *(part.author_id for part in card.merged)])
+
+
+def can_see(viewer, card):
+    if is_staff(viewer, card.board):
+        return True
+    who = audience(card)
+    if who.everyone or viewer.id in who.person_ids:
+        return True
+    return who.team_id is not None and who.team_id == viewer.city_team_id
+
+
+def person_json(participant):
+    return {"id": participant.id, "name": participant.display_name, "city": participant.city_team.name}
+
+
+def iso(moment):
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+
+
+def card_json(card):
+    """A card as every viewer allowed to see it receives it (nothing in it depends on the viewer)."""
+    link = card.link
+    return {
+        "id": card.id,
+        "lane": card.lane,
+        "text": card.text,
+        "author": person_json(card.author),
+        "created_at": iso(card.created_at),
+        "edited_at": iso(card.edited_at),
+        "link_id": link.id if link is not None and link.is_live else None,
+        "private": card.private and card.board.private_writing,
+        "hidden": {"reason": card.hidden_reason} if card.is_hidden else None,
+        "merged": [{"id": part.id, "text": part.text, "author": person_json(part.author)} for part in card.merged],
+        "client_id": card.client_id,
+    }
+
+
+def board_json(board):
+    area = board.policy_area
+    return {
+        "id": board.id,
+        "title": area.title,
+        "workshop_id": area.workshop_id,
+        "phase": board.phase,
+        "private_writing": board.private_writing,
+        "private_scope": board.private_scope,
+        "lanes": list(LANES),
+        "last_seq": board.last_seq,
+    }
+
+
+def viewer_json(viewer, board):
+    if is_staff(viewer, board):
+        return {"role": "facilitator", "id": viewer.id, "name": viewer.name, "city": None, "city_id": None}
+    return {"role": "participant", "id": viewer.id, "name": viewer.display_name,
+            "city": viewer.city_team.name, "city_id": viewer.city_team_id}
+
+
+def live_cards(board):
+    return db.session.scalars(
+        select(Card)
+        .where(Card.board_id == board.id, Card.deleted_at.is_(None), Card.merged_into_id.is_(None))
+        .options(
+            selectinload(Card.author).selectinload(Participant.city_team),
+            selectinload(Card.merged).selectinload(Card.author).selectinload(Participant.city_team),
+            selectinload(Card.link),
+        )
+        .order_by(Card.id)
+    ).all()
+
+
+def snapshot(board, viewer):
+    """The whole board as `viewer` may see it, with the sequence number it is current to."""
+    return {
+        "board": board_json(board),
+        "me": viewer_json(viewer, board),
+        "cards": [card_json(card) for card in live_cards(board) if can_see(viewer, card)],
+        "last_seq": board.last_seq,
+    }
+
+
+def render_event(event):
+    """The event as (name, payload) for those who may see its card, rendered from the card's
+    current state, so that replaying it later can only bring a client up to date."""
+    base = {"seq": event.seq, "board_id": event.board_id}
+    if event.card is None:
+        return event.type, {**base, "board": board_json(event.board)}
+    if not event.card.is_live:
+        return removal_of(event)
+    return event.type, {**base, "card": card_json(event.card)}
+
+
+def removal_of(event):
+    """What those who may not see the card get: only that it is gone from their board."""
+    return "card_removed", {"seq": event.seq, "board_id": event.board_id, "card_id": event.card_id}
+
+
+def render_for(event, viewer):
+    if event.card is not None and event.card.is_live and not can_see(viewer, event.card):
+        return removal_of(event)
+    return render_event(event)
+
+
+def events_since(board, viewer, since):
+    """What `viewer` missed after sequence number `since`, or None when a snapshot is the better answer.
+
+    Each card appears once, in its newest event: the payloads carry current state anyway."""
+    events = db.session.scalars(
+        select(BoardEvent)
+        .where(BoardEvent.board_id == board.id, BoardEvent.seq > since)
+        .order_by(BoardEvent.seq)
+        .limit(MAX_EVENTS_SENT + 1)
+    ).all()
+    if len(events) > MAX_EVENTS_SENT:
+        return None
+    newest = {}
+    for event in events:
+        newest[event.card_id if event.card_id is not None else ("board", event.seq)] = event
+    return [
+        {"type": name, **payload}
+        for name, payload in (render_for(event, viewer) for event in sorted(newest.values(), key=lambda e: e.seq))
+    ]
+
+
+def catch_up(board, viewer, since):
+    """The answer to "I have everything up to `since`": the missed events, or a snapshot."""
+    if isinstance(since, int) and 0 <= since <= board.last_seq:
+        events = events_since(board, viewer, since)
+        if events is not None:
+            return {"events": events, "last_seq": board.last_seq}
+    return {"snapshot": snapshot(board, viewer), "last_seq": board.last_seq}
