@@ -4,9 +4,9 @@ import itertools
 import os
 from datetime import date
 
+import flask_login.utils
 import pytest
-from flask import g
-from flask.testing import FlaskClient
+from flask import current_app, g
 
 from workshop import create_app
 from workshop.extensions import db
@@ -18,16 +18,18 @@ pytest_plugins = ["tests.live"]
 PASSWORD = "correct horse battery"
 
 
-class Client(FlaskClient):
-    """A test client for an app whose context outlives each request (so tests can read the database).
+def _user_of_this_request():
+    current_app.login_manager._load_user()
+    return g._login_user
 
-    Flask-Login caches the signed-in user on `g`, which lives as long as that context: forget it
-    before each request, as a fresh request in production would.
-    """
 
-    def open(self, *args, **kwargs):
-        g.pop("_login_user", None)
-        return super().open(*args, **kwargs)
+@pytest.fixture(autouse=True)
+def user_per_request(monkeypatch):
+    """Tests keep one app context open (to read the database between requests), and Flask-Login
+    caches the signed-in user on `g`, which lives as long as that context. In production every
+    request and socket event has its own context; here the user is loaded afresh on each look-up,
+    so two clients (or sockets) in one test are never mistaken for each other."""
+    monkeypatch.setattr(flask_login.utils, "_get_user", _user_of_this_request)
 
 
 @pytest.fixture
@@ -42,7 +44,6 @@ def app(tmp_path):
             "SOCKETIO_ASYNC_MODE": "threading",
         }
     )
-    app.test_client_class = Client
     with app.app_context():
         db.create_all()
         yield app
@@ -139,3 +140,26 @@ def auth(client):
 
 def in_ci():
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture
+def connect(app):
+    """A Socket.IO test client signed in as `user` (a participant or a facilitator), or as nobody."""
+    from workshop.extensions import socketio
+
+    clients = []
+
+    def make(user=None):
+        http = app.test_client()
+        if user is not None:
+            with http.session_transaction() as session:
+                session["_user_id"] = user.get_id()
+                session["_fresh"] = True
+        client = socketio.test_client(app, flask_test_client=http)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        if client.is_connected():
+            client.disconnect()

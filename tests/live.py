@@ -35,7 +35,7 @@ class LiveServer:
     def __init__(self, database_url, extra_env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
+        self.env = {
             **os.environ,
             "PORT": str(self.port),
             "HOST": "127.0.0.1",
@@ -45,8 +45,11 @@ class LiveServer:
             **(extra_env or {}),
         }
         self.log = open(Path(database_url.removeprefix("sqlite:///")).with_suffix(".log"), "w+")
+        self.start()
+
+    def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+            [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
         self._wait_until_listening()
 
@@ -67,12 +70,17 @@ class LiveServer:
         self.log.seek(0)
         return self.log.read()
 
-    def stop(self):
+    def halt(self):
+        """Stop the process (the database stays, so `start` brings the same server back)."""
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+
+    def stop(self):
+        self.halt()
         self.log.close()
 
 
@@ -97,15 +105,104 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh browser context (its own cookies: a separate person)."""
+    """Open a page in a fresh browser context (its own cookies: a separate person), on the
+    session's live server or on `server` when given."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context(base_url=live_server.url)
+    def open_page(server=None):
+        context = browser.new_context(base_url=(server or live_server).url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(error))
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+class Visitor:
+    """One person on the live server: their own cookies, forms posted with the page's CSRF token."""
+
+    def __init__(self, base_url):
+        import requests
+
+        self.base = base_url
+        self.http = requests.Session()
+
+    def form(self, path, data, page=None):
+        """Post `data` to `path` the way the browser would, with the token from `page` (or `path`)."""
+        import re
+
+        html = self.http.get(self.base + (page or path)).text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        response = self.http.post(self.base + path, data={"csrf_token": token, **data})
+        assert response.status_code == 200, (path, response.status_code, response.text[:500])
+        return response
+
+    def sign_up(self, name):
+        import uuid
+
+        email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.org"
+        self.form("/signup", {"name": name, "email": email, "password": "correct horse battery", "confirm": "correct horse battery"})
+        return self
+
+    def create_workshop(self, title):
+        """A workshop from the lab template: (its join code, its board ids)."""
+        import re
+
+        response = self.form("/workshops/new", {"title": title, "host_city": "Ljubljana", "starts_on": "2025-11-05",
+                                                "allow_new_city_teams": "y", "use_lab_template": "y"})
+        workshop_id = re.search(r"/workshops/(\d+)/settings", response.url).group(1)
+        code = re.search(r'<span class="code big">([A-Z0-9]{6})</span>', response.text).group(1)
+        home = self.http.get(f"{self.base}/workshops/{workshop_id}").text
+        return code, [int(board) for board in re.findall(r'href="/boards/(\d+)"', home)]
+
+    def join(self, code, name, city):
+        self.form(f"/join/{code}", {"display_name": name, "new_city_team": city})
+        return self
+
+    def cookie_header(self):
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.http.cookies)
+
+    def socket(self):
+        return LiveSocket(self)
+
+
+class LiveSocket:
+    """A python-socketio client signed in with the visitor's cookies, recording what it receives."""
+
+    def __init__(self, visitor):
+        self.visitor = visitor
+        self.received = []
+        self.connect()
+
+    def connect(self):
+        """Connect (again, after `close`) as the same person."""
+        import socketio
+
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("*", lambda event, data=None: self.received.append((event, data)))
+        self.client.connect(self.visitor.base, headers={"Cookie": self.visitor.cookie_header()}, transports=["websocket"])
+
+    def call(self, event, data):
+        return self.client.call(event, data, timeout=10)
+
+    def wait_for(self, predicate, timeout=10):
+        """Wait until `predicate(self.received)` holds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate(self.received):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"timed out; received: {self.received[-5:]}")
+
+    def close(self):
+        """Drop the connection. The close happens in the background: python-socketio's client
+        waits up to 3 s for the WebSocket closing handshake, which a browser does not."""
+        import threading
+
+        if self.client.connected:
+            threading.Thread(target=self.client.disconnect, daemon=True).start()

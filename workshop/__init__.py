@@ -4,7 +4,9 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import get_locale
 
-from . import config
+# The features register their Socket.IO handlers when imported; that must happen before any
+# `socketio.init_app`, which copies the handlers into each app's server.
+from . import auth, boards, config, errors, workshops
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +38,6 @@ def create_app(test_config=None):
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
-
-    from . import auth, boards, errors, workshops
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp, url_prefix="/workshops")
