@@ -76,3 +76,25 @@ def test_migrations_build_the_schema_the_models_describe_on_postgresql(postgres_
     assert_models_match_schema(app)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_upgrading_keeps_existing_workshops_and_gives_their_boards_defaults(tmp_path):
+    """A database made by the first migration, with a workshop in it, upgraded to the newest."""
+    from flask_migrate import upgrade as upgrade_to
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade_to(revision="9f423b1830d4")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO workshops (id, title, host_city, starts_on, description, join_code, allow_new_city_teams, created_at)"
+                " VALUES (1, 'Lab 2024', 'Ghent', '2024-11-05', '', 'ABCDEF', 1, '2024-01-01')"
+            )
+            connection.exec_driver_sql("INSERT INTO policy_areas (id, workshop_id, title, description, position) VALUES (1, 1, 'Housing', '', 0)")
+            connection.exec_driver_sql("INSERT INTO boards (id, policy_area_id) VALUES (1, 1)")
+        upgrade_to()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT title FROM workshops").scalar() == "Lab 2024"
+            row = connection.exec_driver_sql("SELECT phase, private_writing, private_scope, last_seq FROM boards").one()
+    assert tuple(row) == ("collect", 0, "own", 0)
