@@ -145,8 +145,8 @@ class Visitor:
     def sign_up(self, name):
         import uuid
 
-        email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.org"
-        self.form("/signup", {"name": name, "email": email, "password": "correct horse battery", "confirm": "correct horse battery"})
+        self.email, self.password = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.org", "correct horse battery"
+        self.form("/signup", {"name": name, "email": self.email, "password": self.password, "confirm": self.password})
         return self
 
     def create_workshop(self, title):

@@ -21,8 +21,21 @@ def card(page, text):
 
 
 @pytest.fixture
-def lab(live_server):
-    return Visitor(live_server.url).sign_up("Fran").create_workshop("Browser lab")
+def facilitator(live_server):
+    return Visitor(live_server.url).sign_up("Fran")
+
+
+@pytest.fixture
+def lab(facilitator):
+    return facilitator.create_workshop("Browser lab")
+
+
+def log_in_in_browser(page, visitor):
+    page.goto("/login")
+    page.get_by_label("Email").fill(visitor.email)
+    page.get_by_label("Password").fill(visitor.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My workshops")).to_be_visible()
 
 
 def test_a_card_posted_in_one_browser_appears_in_the_other_and_so_does_its_edit(new_page, lab):
@@ -99,3 +112,52 @@ def test_a_card_typed_while_the_server_is_away_is_sent_once_when_it_returns(new_
         assert page.errors == []
     finally:
         server.stop()
+
+
+def test_the_board_works_from_the_keyboard_alone(new_page, lab):
+    code, boards = lab
+    page = new_page()
+    join_in_browser(page, code, "Ana", "Glasgow")
+    page.goto(f"/boards/{boards[0]}")
+    page.get_by_label("New problem").focus()
+    page.keyboard.type("Typed without a mouse")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Add problem")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(card(page, "Typed without a mouse")).to_be_visible()
+    expect(page.get_by_label("New problem")).to_be_focused()
+    page.keyboard.type("Sent with Ctrl+Enter")
+    page.keyboard.press("Control+Enter")
+    expect(card(page, "Sent with Ctrl+Enter")).to_be_visible()
+    # Edit through the card's buttons with Tab and Enter.
+    card(page, "Typed without a mouse").get_by_role("button", name="Edit").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Edit card")).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Edited from the keyboard")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(card(page, "Edited from the keyboard")).to_be_visible()
+
+
+def test_a_facilitator_hides_a_card_and_only_its_author_sees_why(new_page, lab, facilitator):
+    code, boards = lab
+    ana, ben, fran = new_page(), new_page(), new_page()
+    join_in_browser(ana, code, "Ana", "Glasgow")
+    join_in_browser(ben, code, "Ben", "Bologna")
+    log_in_in_browser(fran, facilitator)
+    for page in (ana, ben, fran):
+        page.goto(f"/boards/{boards[0]}")
+    ana.get_by_label("New problem").fill("Buy my product")
+    ana.get_by_role("button", name="Add problem").click()
+    expect(card(ben, "Buy my product")).to_be_visible()
+
+    card(fran, "Buy my product").get_by_role("button", name="Hide").click()
+    fran.get_by_label("Why hide it? Its author will see this.").fill("Advertising is not a problem statement")
+    fran.get_by_role("button", name="Hide card").click()
+    expect(card(ben, "Buy my product")).to_have_count(0)
+    expect(card(ana, "Buy my product")).to_contain_text("Hidden by a facilitator: Advertising is not a problem statement")
+
+    card(fran, "Buy my product").get_by_role("button", name="Restore").click()
+    expect(card(ben, "Buy my product")).to_be_visible()
+    expect(card(ana, "Buy my product")).not_to_contain_text("Hidden by a facilitator")
