@@ -368,3 +368,12 @@ def test_a_bug_in_a_handler_is_an_error_ack_not_a_crash(room, monkeypatch):
     ack = post(room.ana_socket, room.board)
     assert_refused(ack, "server_error")
     assert room.ana_socket.is_connected()
+
+
+def test_leaving_a_board_stops_its_events_and_updates_presence(room):
+    assert room.ben_socket.emit("leave_board", {"board_id": room.board.id}, callback=True)["ok"]
+    presence = [m["args"][0] for m in room.ana_socket.get_received() if m["name"] == "presence_changed"]
+    assert presence[-1]["count"] == 2 and {"name": "Bologna", "count": 1} not in presence[-1]["cities"]
+    post(room.ana_socket, room.board)
+    assert board_events(room.ben_socket) == []
+    assert_refused(room.ben_socket.emit("leave_board", {"board_id": "x"}, callback=True), "bad_field")
