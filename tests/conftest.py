@@ -42,6 +42,7 @@ def app(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
+            "VOTE_FLUSH_INTERVAL": 0,  # counts go out at once, so tests need not wait
         }
     )
     with app.app_context():
@@ -163,3 +164,33 @@ def connect(app):
     for client in clients:
         if client.is_connected():
             client.disconnect()
+
+
+@pytest.fixture
+def room(make_workshop, make_participant, make_facilitator, connect):
+    """One workshop with two participants (Glasgow and Bologna) and its facilitator on the first
+    board, plus a participant of another workshop on that workshop's board."""
+
+    class Room:
+        workshop = make_workshop()
+        board = workshop.policy_areas[0].board
+        other_board = workshop.policy_areas[1].board
+        facilitator = workshop.facilitators[0]
+        ana = make_participant(workshop, "Ana", "Glasgow")
+        ben = make_participant(workshop, "Ben", "Bologna")
+        cleo = make_participant(workshop, "Cleo", "Glasgow")
+        elsewhere = make_workshop()
+        stranger = make_participant(elsewhere, "Sam", "Ljubljana")
+
+    r = Room()
+    r.ana_socket, r.ben_socket, r.staff_socket = connect(r.ana), connect(r.ben), connect(r.facilitator)
+    r.stranger_socket = connect(r.stranger)
+    r.side_socket = connect(r.cleo)  # on another board of the same workshop
+    for socket, board in [(r.ana_socket, r.board), (r.ben_socket, r.board), (r.staff_socket, r.board),
+                          (r.stranger_socket, r.elsewhere.policy_areas[0].board), (r.side_socket, r.other_board)]:
+        ack = socket.emit("join_board", {"board_id": board.id}, callback=True)
+        assert ack and ack["ok"], (socket.is_connected(), ack, board.id, socket.eio_sid)
+    r.sockets = [r.ana_socket, r.ben_socket, r.staff_socket, r.stranger_socket, r.side_socket]
+    r.clear = lambda: [s.get_received() for s in r.sockets]
+    r.clear()
+    return r

@@ -7,35 +7,6 @@ from workshop.extensions import db
 from workshop.models import BoardEvent, Card
 
 
-@pytest.fixture
-def room(make_workshop, make_participant, make_facilitator, connect):
-    """One workshop with two participants (Glasgow and Bologna) and its facilitator on the first
-    board, plus a participant of another workshop on that workshop's board."""
-
-    class Room:
-        workshop = make_workshop()
-        board = workshop.policy_areas[0].board
-        other_board = workshop.policy_areas[1].board
-        facilitator = workshop.facilitators[0]
-        ana = make_participant(workshop, "Ana", "Glasgow")
-        ben = make_participant(workshop, "Ben", "Bologna")
-        cleo = make_participant(workshop, "Cleo", "Glasgow")
-        elsewhere = make_workshop()
-        stranger = make_participant(elsewhere, "Sam", "Ljubljana")
-
-    r = Room()
-    r.ana_socket, r.ben_socket, r.staff_socket = connect(r.ana), connect(r.ben), connect(r.facilitator)
-    r.stranger_socket = connect(r.stranger)
-    r.side_socket = connect(r.cleo)  # on another board of the same workshop
-    for socket, board in [(r.ana_socket, r.board), (r.ben_socket, r.board), (r.staff_socket, r.board),
-                          (r.stranger_socket, r.elsewhere.policy_areas[0].board), (r.side_socket, r.other_board)]:
-        ack = socket.emit("join_board", {"board_id": board.id}, callback=True)
-        assert ack and ack["ok"], (socket.is_connected(), ack, board.id, socket.eio_sid)
-    r.clear = lambda: [s.get_received() for s in (r.ana_socket, r.ben_socket, r.staff_socket, r.stranger_socket, r.side_socket)]
-    r.clear()
-    return r
-
-
 def post(socket, board, text="Families do not know which support they can claim", lane="problem", **extra):
     return socket.emit("add_card", {"board_id": board.id, "lane": lane, "text": text, **extra}, callback=True)
 

@@ -137,6 +137,8 @@ LANES = ("problem", "idea", "action")
 LINKABLE_LANE = {"idea": "problem", "action": "idea"}
 PHASES = ("collect", "vote", "results", "closed")
 PRIVATE_SCOPES = ("own", "team")
+VOTE_MODES = ("person", "city")
+DOTS_MAX = 20
 
 
 class Board(db.Model):
@@ -151,6 +153,22 @@ class Board(db.Model):
     private_scope: Mapped[str] = mapped_column(String(4), default="own")
     # The sequence number of the board's newest event; every change takes the next one.
     last_seq: Mapped[int] = mapped_column(default=0)
+    # A paused board takes no changes from participants, whatever its phase.
+    paused: Mapped[bool] = mapped_column(default=False)
+    keep_posting_open: Mapped[bool] = mapped_column(default=False)  # posting stays open while voting
+    # Dot voting: a budget per person (or per city team), a cap per card, on some lanes.
+    dots_per_person: Mapped[int] = mapped_column(default=5)
+    dots_per_card: Mapped[int] = mapped_column(default=3)
+    votable_lanes: Mapped[str] = mapped_column(String(30), default="idea")  # comma-separated lanes
+    vote_mode: Mapped[str] = mapped_column(String(6), default="person")
+    votes_hidden: Mapped[bool] = mapped_column(default=True)  # counts stay with facilitators until reveal
+    votes_revealed: Mapped[bool] = mapped_column(default=False)
+    # The timer runs (ends_at), is paused (remaining seconds) or is stopped (neither).
+    timer_ends_at: Mapped[datetime | None]
+    timer_remaining: Mapped[int | None]
+    timer_advances: Mapped[bool] = mapped_column(default=False)  # at zero, move to the next phase
+    # The card in focus on every screen (no foreign key: cards already point at boards).
+    spotlight_card_id: Mapped[int | None]
 
     policy_area: Mapped[PolicyArea] = relationship(back_populates="board")
     cards: Mapped[list["Card"]] = relationship(back_populates="board", cascade="all, delete-orphan", passive_deletes=True)
@@ -162,6 +180,19 @@ class Board(db.Model):
     @property
     def title(self):
         return self.policy_area.title
+
+    @property
+    def lanes_to_vote(self):
+        return [lane for lane in self.votable_lanes.split(",") if lane]
+
+    @property
+    def votes_public(self):
+        """Whether participants may see everyone's dot counts now."""
+        return self.votes_revealed or not self.votes_hidden
+
+    @property
+    def accepts_cards(self):
+        return not self.paused and (self.phase == "collect" or (self.phase == "vote" and self.keep_posting_open))
 
 
 class CityTeam(db.Model):
@@ -188,6 +219,8 @@ class Participant(UserMixin, db.Model):
     city_team_id: Mapped[int] = mapped_column(ForeignKey("city_teams.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(NAME_MAX))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A removed participant's session ends and this identity can never sign in again.
+    removed_at: Mapped[datetime | None]
 
     workshop: Mapped[Workshop] = relationship(back_populates="participants")
     city_team: Mapped[CityTeam] = relationship(back_populates="participants")
@@ -268,3 +301,17 @@ class BoardEvent(db.Model):
     card: Mapped[Card | None] = relationship()
 
     __table_args__ = (UniqueConstraint("board_id", "seq"),)
+
+
+class Vote(db.Model):
+    """One dot a participant put on a card. The city team is kept for per-city budgets."""
+
+    __tablename__ = "votes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    city_team_id: Mapped[int] = mapped_column(ForeignKey("city_teams.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    participant: Mapped[Participant] = relationship()

@@ -15,7 +15,10 @@ def load_user(user_id):
     model = {"f": Facilitator, "p": Participant}.get(kind)
     if model is None or not number.isdigit():
         return None
-    return db.session.get(model, int(number))
+    user = db.session.get(model, int(number))
+    if getattr(user, "removed_at", None) is not None:
+        return None  # removed by a facilitator: this identity is over
+    return user
 
 
 def find_facilitator(email):

@@ -24,6 +24,11 @@ def person_room(board_id, participant_id):
     return f"board:{board_id}:person:{participant_id}"
 
 
+def participant_room(participant_id):
+    """Every socket of one participant, whatever board it is on (joined on connect)."""
+    return f"participant:{participant_id}"
+
+
 def broadcast(events):
     """Send each committed event to the board's room, as each viewer may see it."""
     for event in events:

@@ -9,7 +9,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from ..extensions import socketio
 from ..live import handler, read
 from . import services
-from .broadcast import broadcast, person_room, room, staff_room, team_room
+from .broadcast import broadcast, participant_room, person_room, room, staff_room, team_room
 from .presence import presence
 from .snapshots import board_json, card_json, catch_up
 
@@ -19,6 +19,8 @@ def connect(auth=None):
     """Only signed-in people get a socket; what they may join is checked per board."""
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("not_signed_in")
+    if not current_user.is_facilitator:
+        join_room(participant_room(current_user.id))
 
 
 @socketio.on("disconnect")
@@ -37,17 +39,32 @@ def _rooms_of(board):
     return rooms
 
 
+def board_of(data):
+    """The board the payload names, if the current user is on its workshop."""
+    board = services.find_board(read(data, "board_id", int))
+    services.require_member(current_user, board)
+    return board
+
+
+def card_of(data, name="card_id"):
+    """The live card the payload names, if the current user is on its workshop."""
+    card = services.find_card(read(data, name, int))
+    services.require_member(current_user, card.board)
+    return card
+
+
 @handler("join_board")
 def join_board(data):
     """A page opens a board (or reconnects): it enters the room and gets what it missed since `since`
-    (or a snapshot). The room sees the new presence."""
-    board = services.find_board(read(data, "board_id", int))
-    services.require_member(current_user, board)
+    (or a snapshot). The room sees the new presence, unless the page only `watch`es (the console
+    and the projector)."""
+    board = board_of(data)
     since = read(data, "since", int, required=False)
     for name in _rooms_of(board):
         join_room(name)
-    city = None if services.is_staff(current_user, board) else current_user.city_team.name
-    presence.enter(board.id, request.sid, current_user.get_id(), city)
+    if not read(data, "watch", bool, required=False, default=False):
+        city = None if services.is_staff(current_user, board) else current_user.city_team.name
+        presence.enter(board.id, request.sid, current_user.get_id(), city)
     socketio.emit("presence_changed", presence.summary(board.id), to=room(board.id))
     return catch_up(board, current_user, since)
 
@@ -68,15 +85,13 @@ def leave_board(data):
 @handler("get_events")
 def get_events(data):
     """What the client missed after `since`: events, or a snapshot when too far behind."""
-    board = services.find_board(read(data, "board_id", int))
-    services.require_member(current_user, board)
-    return catch_up(board, current_user, read(data, "since", int))
+    return catch_up(board_of(data), current_user, read(data, "since", int))
 
 
 @handler("add_card")
-def add_card(data):
+def addcard_of(data):
     """A participant posts a card; the room sees `card_added`. Idempotent per `client_id`."""
-    board = services.find_board(read(data, "board_id", int))
+    board = board_of(data)
     card, events = services.add_card(
         current_user, board, read(data, "lane", str), read(data, "text", str),
         link_id=read(data, "link_id", int, required=False), client_id=read(data, "client_id", str, required=False),
@@ -85,16 +100,10 @@ def add_card(data):
     return {"card": card_json(card), "seq": events[-1].seq if events else None}
 
 
-def _card(data, name="card_id"):
-    card = services.find_card(read(data, name, int))
-    services.require_member(current_user, card.board)
-    return card
-
-
 @handler("edit_card")
-def edit_card(data):
+def editcard_of(data):
     """The author (while posting is open) or a facilitator changes the text or the link; the room sees `card_edited`."""
-    card = _card(data)
+    card = card_of(data)
     changes = {}
     if "text" in data:
         changes["text"] = read(data, "text", str)
@@ -105,22 +114,22 @@ def edit_card(data):
 
 
 @handler("delete_card")
-def delete_card(data):
-    broadcast(services.delete_card(current_user, _card(data)))
+def deletecard_of(data):
+    broadcast(services.delete_card(current_user, card_of(data)))
     return {}
 
 
 @handler("hide_card")
-def hide_card(data):
+def hidecard_of(data):
     """A facilitator hides a card with a reason; its author keeps seeing it, everyone else gets `card_removed`."""
-    card = _card(data)
+    card = card_of(data)
     broadcast(services.hide_card(current_user, card, read(data, "reason", str)))
     return {"card": card_json(card)}
 
 
 @handler("restore_card")
-def restore_card(data):
-    card = _card(data)
+def restorecard_of(data):
+    card = card_of(data)
     broadcast(services.restore_card(current_user, card))
     return {"card": card_json(card)}
 
@@ -128,7 +137,7 @@ def restore_card(data):
 @handler("merge_cards")
 def merge_cards(data):
     """A facilitator merges card `card_id` into `into_id`; the room sees it removed and the target edited."""
-    card, into = _card(data), _card(data, "into_id")
+    card, into = card_of(data), card_of(data, "into_id")
     broadcast(services.merge_cards(current_user, card, into))
     return {"card": card_json(into)}
 
@@ -137,7 +146,7 @@ def merge_cards(data):
 def set_private_writing(data):
     """A facilitator turns private writing on or off (off reveals every card); the room sees
     `board_updated` and reloads its snapshot."""
-    board = services.find_board(read(data, "board_id", int))
+    board = board_of(data)
     events = services.set_private_writing(
         current_user, board, read(data, "enabled", bool), read(data, "scope", str, required=False, default="own")
     )

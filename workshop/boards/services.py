@@ -1,14 +1,14 @@
 """Rules and changes on a board. Each change checks who may make it, validates, writes one
 transaction with its numbered events, and returns those events for the caller to broadcast."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Forbidden, NotFound, Refused
 from ..extensions import db
 from ..models import (
-    CARD_TEXT_MAX, HIDE_REASON_MAX, LANES, LINKABLE_LANE, PRIVATE_SCOPES, Board, BoardEvent, Card, utcnow,
+    CARD_TEXT_MAX, HIDE_REASON_MAX, LANES, LINKABLE_LANE, PRIVATE_SCOPES, Board, BoardEvent, Card, Vote, utcnow,
 )
 
 CLIENT_ID_MAX = 64
@@ -37,8 +37,14 @@ def require_staff(actor, board):
         raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
 
 
+def require_not_paused(board):
+    if board.paused:
+        raise Refused("board_paused", _l("The facilitator has paused this board for a moment."))
+
+
 def require_posting_open(board):
-    if board.phase != "collect":
+    require_not_paused(board)
+    if not board.accepts_cards:
         raise Refused("posting_closed", _l("Posting is closed on this board."))
 
 
@@ -170,9 +176,13 @@ def edit_card(actor, card, text=_UNCHANGED, link_id=_UNCHANGED):
 
 
 def delete_card(actor, card):
+    """Take a card off the board; dots on it go back to those who spent them."""
     may_change(actor, card)
     card.deleted_at = utcnow()
-    return commit([record(card.board, "card_deleted", card)])
+    events = [record(card.board, "card_deleted", card)]
+    if db.session.execute(delete(Vote).where(Vote.card_id == card.id)).rowcount:
+        events.append(record(card.board, "board_updated"))  # budgets changed: every screen reloads its snapshot
+    return commit(events)
 
 
 def hide_card(actor, card, reason):
@@ -219,6 +229,9 @@ def merge_cards(actor, card, into):
         events.append(record(board, "card_edited", follower))
     into.edited_at = utcnow()
     events.append(record(board, "card_edited", into))
+    # Dots follow the card they were on (the cap may be exceeded: the facilitator chose to merge).
+    if db.session.execute(update(Vote).where(Vote.card_id == card.id).values(card_id=into.id)).rowcount:
+        events.append(record(board, "board_updated"))
     return commit(events)
 
 

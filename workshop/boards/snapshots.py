@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import LANES, BoardEvent, Card, Participant
+from ..models import LANES, BoardEvent, Card, Participant, utcnow
 from .services import is_staff
 
 # A client this far behind gets a fresh snapshot instead of the events it missed.
@@ -52,7 +52,7 @@ def person_json(participant):
 
 
 def iso(moment):
-    return moment.isoformat(timespec="seconds") + "Z" if moment else None
+    return moment.isoformat(timespec="milliseconds") + "Z" if moment else None
 
 
 def card_json(card):
@@ -80,11 +80,28 @@ def board_json(board):
         "title": area.title,
         "workshop_id": area.workshop_id,
         "phase": board.phase,
+        "paused": board.paused,
+        "keep_posting_open": board.keep_posting_open,
         "private_writing": board.private_writing,
         "private_scope": board.private_scope,
         "lanes": list(LANES),
+        "voting": {
+            "budget": board.dots_per_person,
+            "cap": board.dots_per_card,
+            "lanes": board.lanes_to_vote,
+            "mode": board.vote_mode,
+            "hidden": board.votes_hidden,
+            "revealed": board.votes_revealed,
+        },
+        "timer": timer_json(board),
+        "spotlight_card_id": board.spotlight_card_id,
         "last_seq": board.last_seq,
     }
+
+
+def timer_json(board):
+    """The timer as its end time on the server's clock (clients count down from that, not their own tick)."""
+    return {"ends_at": iso(board.timer_ends_at), "remaining": board.timer_remaining, "advances": board.timer_advances}
 
 
 def viewer_json(viewer, board):
@@ -109,10 +126,14 @@ def live_cards(board):
 
 def snapshot(board, viewer):
     """The whole board as `viewer` may see it, with the sequence number it is current to."""
+    from ..voting.snapshots import votes_json  # voting builds on boards; the snapshot includes its part
+
     return {
         "board": board_json(board),
         "me": viewer_json(viewer, board),
         "cards": [card_json(card) for card in live_cards(board) if can_see(viewer, card)],
+        "votes": votes_json(board, viewer),
+        "server_time": iso(utcnow()),
         "last_seq": board.last_seq,
     }
 
@@ -161,9 +182,13 @@ def events_since(board, viewer, since):
 
 
 def catch_up(board, viewer, since):
-    """The answer to "I have everything up to `since`": the missed events, or a snapshot."""
+    """The answer to "I have everything up to `since`": the missed events (with the board's and the
+    votes' current state, which have no events of their own), or a snapshot."""
+    from ..voting.snapshots import votes_json
+
     if isinstance(since, int) and 0 <= since <= board.last_seq:
         events = events_since(board, viewer, since)
         if events is not None:
-            return {"events": events, "last_seq": board.last_seq}
+            return {"events": events, "board": board_json(board), "votes": votes_json(board, viewer),
+                    "server_time": iso(utcnow()), "last_seq": board.last_seq}
     return {"snapshot": snapshot(board, viewer), "last_seq": board.last_seq}

@@ -1,0 +1,112 @@
+"""Socket.IO for running the room: phases, pause, timer, spotlight, removing a participant.
+Only the workshop's facilitators may send these; everyone on the board sees the result."""
+from flask import current_app
+from flask_login import current_user
+from flask_socketio import disconnect
+
+from ..boards.broadcast import broadcast, participant_room, room
+from ..boards.events import board_of
+from ..boards.snapshots import iso, timer_json
+from ..errors import NotFound
+from ..extensions import db, socketio
+from ..live import handler, read
+from ..models import Board, Participant, utcnow
+from . import services
+
+
+@handler("set_phase")
+def set_phase(data):
+    """Move the board to `phase` (collect, vote, results, closed); the room gets `board_updated`."""
+    board = board_of(data)
+    keep_open = read(data, "keep_posting_open", bool, required=False)
+    broadcast(services.set_phase(current_user, board, read(data, "phase", str), keep_open))
+    return {}
+
+
+@handler("set_paused")
+def set_paused(data):
+    board = board_of(data)
+    broadcast(services.set_paused(current_user, board, read(data, "paused", bool)))
+    return {}
+
+
+def timer_changed(board):
+    """Send the timer to the room, and watch for its end if it runs."""
+    payload = {"board_id": board.id, "timer": timer_json(board), "server_time": iso(utcnow())}
+    socketio.emit("timer_changed", payload, to=room(board.id))
+    if board.timer_ends_at is not None:
+        socketio.start_background_task(_when_timer_ends, current_app._get_current_object(), board.id, board.timer_ends_at)
+    return {"timer": payload["timer"]}
+
+
+def _when_timer_ends(app, board_id, ends_at):
+    """At the end of a timer set to advance the phase, advance it (unless it was changed since)."""
+    socketio.sleep(max((ends_at - utcnow()).total_seconds(), 0) + 0.05)
+    with app.app_context():
+        try:
+            board = db.session.get(Board, board_id)
+            if board is not None:
+                broadcast(services.timer_ran_out(board, ends_at))
+        except Exception:
+            app.logger.exception("timer end on board %s failed", board_id)
+        finally:
+            db.session.remove()
+
+
+@handler("start_timer")
+def start_timer(data):
+    """Start a countdown of `seconds`; with `advances`, the board moves to the next phase at zero."""
+    board = board_of(data)
+    services.start_timer(current_user, board, read(data, "seconds", int), read(data, "advances", bool, required=False, default=False))
+    return timer_changed(board)
+
+
+@handler("pause_timer")
+def pause_timer(data):
+    board = board_of(data)
+    services.pause_timer(current_user, board)
+    return timer_changed(board)
+
+
+@handler("resume_timer")
+def resume_timer(data):
+    board = board_of(data)
+    services.resume_timer(current_user, board)
+    return timer_changed(board)
+
+
+@handler("add_time")
+def add_time(data):
+    board = board_of(data)
+    services.add_time(current_user, board, read(data, "seconds", int, required=False, default=60))
+    return timer_changed(board)
+
+
+@handler("stop_timer")
+def stop_timer(data):
+    board = board_of(data)
+    services.stop_timer(current_user, board)
+    return timer_changed(board)
+
+
+@handler("spotlight")
+def spotlight(data):
+    """Put `card_id` in focus on every screen, or release the spotlight with `card_id: null`."""
+    board = board_of(data)
+    services.spotlight(current_user, board, read(data, "card_id", int, required=False))
+    socketio.emit("spotlight_changed", {"board_id": board.id, "card_id": board.spotlight_card_id}, to=room(board.id))
+    return {}
+
+
+@handler("remove_participant")
+def remove_participant(data):
+    """End a participant's session: their sockets are told and closed, and they cannot sign in again."""
+    participant = db.session.get(Participant, read(data, "participant_id", int))
+    if participant is None:
+        raise NotFound("no_such_participant", "There is no such participant.")
+    services.remove_participant(current_user, participant)
+    where = participant_room(participant.id)
+    socketio.emit("participant_removed", {"participant_id": participant.id}, to=where)
+    for sid, _ in list(socketio.server.manager.get_participants("/", where)):
+        disconnect(sid, namespace="/")
+    return {}

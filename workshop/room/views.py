@@ -1,0 +1,46 @@
+"""HTTP for running the room: the facilitator's console and the projector view."""
+from flask import render_template, url_for
+from flask_login import current_user
+
+from ..auth.views import facilitator_required
+from ..boards.messages import board_messages
+from ..boards.presence import presence
+from ..boards.services import require_staff
+from ..boards.snapshots import snapshot
+from ..extensions import db
+from ..models import Board
+from ..workshops.views import join_link, managed_workshop
+from . import bp
+
+
+@bp.route("/workshops/<int:workshop_id>/console")
+@facilitator_required
+def console(workshop_id):
+    """One page for the whole workshop: every board's phase, timer, cards, votes and who is online."""
+    workshop = managed_workshop(workshop_id)
+    boards = [
+        {"snapshot": snapshot(area.board, current_user), "presence": presence.summary(area.board.id),
+         "projector": url_for("room.projector", board_id=area.board.id), "page": url_for("boards.show", board_id=area.board.id)}
+        for area in workshop.policy_areas
+    ]
+    participants = sorted(
+        (person for person in workshop.participants if person.removed_at is None),
+        key=lambda person: (person.city_team.name, person.display_name),
+    )
+    people = [{"id": person.id, "name": person.display_name, "city": person.city_team.name} for person in participants]
+    return render_template(
+        "room/console.html", workshop=workshop, data={"boards": boards, "participants": people, "messages": board_messages()},
+    )
+
+
+@bp.route("/boards/<int:board_id>/projector")
+@facilitator_required
+def projector(board_id):
+    """The room's screen: large type, the join code and QR, the timer, the spotlight, the ranking."""
+    board = db.get_or_404(Board, board_id)
+    require_staff(current_user, board)
+    workshop = board.workshop
+    return render_template(
+        "room/projector.html", board=board, workshop=workshop, join_link=join_link(workshop),
+        data={"snapshot": snapshot(board, current_user), "messages": board_messages()},
+    )

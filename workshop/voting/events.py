@@ -1,0 +1,58 @@
+"""Socket.IO for dot voting: thin adapters over `services`; counts go out through `tallies`."""
+from flask_login import current_user
+
+from ..boards.broadcast import broadcast, person_room, team_room
+from ..boards.events import board_of, card_of
+from ..extensions import socketio
+from ..live import handler, read
+from . import services
+from .snapshots import holder_json
+from .tallies import tallies
+
+
+def after_vote(card):
+    """Tell the voter's other tabs (or their whole city team) their budget, and the room the count."""
+    board = card.board
+    mine = holder_json(board, current_user)
+    room = team_room(board.id, current_user.city_team_id) if board.vote_mode == "city" else person_room(board.id, current_user.id)
+    socketio.emit("my_votes_changed", mine, to=room)
+    tallies.touch(board.id, [card.id])
+    return {"votes": mine}
+
+
+@handler("vote")
+def vote(data):
+    """A participant puts a dot on a card. The ack and their other tabs (or city team) get the new
+    budget; the room gets the count with the next `votes_changed` if counts are public."""
+    card = card_of(data)
+    services.cast_vote(current_user, card)
+    return after_vote(card)
+
+
+@handler("unvote")
+def unvote(data):
+    """A participant takes one of their dots back off a card."""
+    card = card_of(data)
+    services.take_back_vote(current_user, card)
+    return after_vote(card)
+
+
+@handler("configure_voting")
+def configure_voting(data):
+    """A facilitator sets the budget, cap, votable lanes, mode and whether counts stay hidden."""
+    board = board_of(data)
+    events = services.configure_voting(
+        current_user, board, read(data, "budget", int), read(data, "cap", int), read(data, "lanes", list),
+        read(data, "mode", str), read(data, "hidden", bool),
+    )
+    broadcast(events)
+    return {}
+
+
+@handler("reveal_votes")
+def reveal_votes(data):
+    """A facilitator shows the counts to everyone: the room gets `board_updated` and all counts."""
+    board = board_of(data)
+    broadcast(services.reveal_votes(current_user, board))
+    tallies.touch(board.id, [card.id for card in board.cards if card.is_live and card.lane in board.lanes_to_vote])
+    return {}

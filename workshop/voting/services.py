@@ -1,0 +1,95 @@
+"""Rules and changes for dot voting. The budget and the cap are checked inside the transaction
+that writes the dot, after locking the budget's holder (the person, or the city team in per-city
+mode), so parallel votes from two tabs or a script queue up instead of overspending."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..boards.services import is_member, record, require_board_open, require_not_paused, require_staff
+from ..boards.snapshots import can_see
+from ..errors import Forbidden, Refused
+from ..extensions import db
+from ..models import DOTS_MAX, LANES, VOTE_MODES, CityTeam, Participant, Vote
+
+
+def holder_filter(board, voter):
+    """The votes that spend the same budget as `voter`'s."""
+    if board.vote_mode == "city":
+        return Vote.city_team_id == voter.city_team_id
+    return Vote.participant_id == voter.id
+
+
+def lock_holder(board, voter):
+    """Row-lock the budget's holder for the rest of the transaction (PostgreSQL; SQLite's single
+    writer serialises anyway)."""
+    model, key = (CityTeam, voter.city_team_id) if board.vote_mode == "city" else (Participant, voter.id)
+    db.session.execute(select(model.id).where(model.id == key).with_for_update())
+
+
+def require_voting_open(actor, card):
+    board = card.board
+    if actor.is_facilitator or not is_member(actor, board):
+        raise Forbidden("not_voter", _l("Only this workshop's participants vote."))
+    require_not_paused(board)
+    if board.phase != "vote":
+        raise Refused("voting_closed", _l("Voting is not open on this board."))
+    if card.lane not in board.lanes_to_vote:
+        raise Refused("lane_not_votable", _l("Cards in this lane are not voted on."))
+    if card.is_hidden or not can_see(actor, card):
+        raise Refused("no_such_card", _l("That card is not on this board."))
+
+
+def cast_vote(voter, card):
+    """Put one of the voter's dots (or their city team's) on `card`."""
+    board = card.board
+    require_voting_open(voter, card)
+    lock_holder(board, voter)
+    held = holder_filter(board, voter)
+    spent = db.session.scalar(select(func.count(Vote.id)).where(Vote.board_id == board.id, held))
+    if spent >= board.dots_per_person:
+        raise Refused("no_dots_left", _l("No dots left: take one back from another card first."))
+    on_card = db.session.scalar(select(func.count(Vote.id)).where(Vote.card_id == card.id, held))
+    if on_card >= board.dots_per_card:
+        raise Refused("card_cap_reached", _l("This card already has the most dots it can take from you (%(cap)d).", cap=board.dots_per_card))
+    db.session.add(Vote(board_id=board.id, card_id=card.id, participant_id=voter.id, city_team_id=voter.city_team_id))
+    db.session.commit()
+
+
+def take_back_vote(voter, card):
+    """Take one of the voter's own dots off `card`."""
+    require_voting_open(voter, card)
+    lock_holder(card.board, voter)
+    vote = db.session.scalar(
+        select(Vote).where(Vote.card_id == card.id, Vote.participant_id == voter.id).order_by(Vote.id.desc()).limit(1)
+    )
+    if vote is None:
+        raise Refused("no_dot_here", _l("You have no dot on this card."))
+    db.session.delete(vote)
+    db.session.commit()
+
+
+def configure_voting(actor, board, budget, cap, lanes, mode, hidden):
+    """The facilitator's voting settings for a board."""
+    require_staff(actor, board)
+    require_board_open(board)
+    for name, value in (("budget", budget), ("cap", cap)):
+        if not 1 <= value <= DOTS_MAX:
+            raise Refused("bad_" + name, _l("Dots must be between 1 and %(max)d.", max=DOTS_MAX), field=name)
+    if not lanes or any(not isinstance(lane, str) or lane not in LANES for lane in lanes):
+        raise Refused("bad_lanes", _l("Pick at least one lane to vote on."), field="lanes")
+    if mode not in VOTE_MODES:
+        raise Refused("bad_mode", _l("Voting is per person or per city team."), field="mode")
+    board.dots_per_person, board.dots_per_card = budget, cap
+    board.votable_lanes = ",".join(lane for lane in LANES if lane in lanes)
+    board.vote_mode, board.votes_hidden = mode, hidden
+    events = [record(board, "board_updated")]
+    db.session.commit()
+    return events
+
+
+def reveal_votes(actor, board):
+    """Show everyone's counts to the room."""
+    require_staff(actor, board)
+    board.votes_revealed = True
+    events = [record(board, "board_updated")]
+    db.session.commit()
+    return events
