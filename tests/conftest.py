@@ -4,8 +4,11 @@ import itertools
 import os
 from datetime import date
 
+import uuid
+
 import flask_login.utils
 import pytest
+import sqlalchemy as sa
 from flask import current_app, g
 
 from workshop import create_app
@@ -16,6 +19,7 @@ from workshop.workshops import services as workshop_services
 pytest_plugins = ["tests.live"]
 
 PASSWORD = "correct horse battery"
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _user_of_this_request():
@@ -194,3 +198,23 @@ def room(make_workshop, make_participant, make_facilitator, connect):
     r.clear = lambda: [s.get_received() for s in r.sockets]
     r.clear()
     return r
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    try:
+        admin.connect().close()
+    except sa.exc.OperationalError as error:
+        admin.dispose()
+        if in_ci():
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES} in CI: {error}")
+        pytest.skip(f"PostgreSQL is not running at {POSTGRES}")
+    name = f"workshop_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()

@@ -123,6 +123,12 @@ def new_page(browser, live_server):
         context.close()
 
 
+@pytest.fixture
+def facilitator(live_server):
+    """A facilitator account on the live server, signed in over HTTP (see `Visitor`)."""
+    return Visitor(live_server.url).sign_up("Fran")
+
+
 class Visitor:
     """One person on the live server: their own cookies, forms posted with the page's CSRF token."""
 
@@ -156,6 +162,7 @@ class Visitor:
         response = self.form("/workshops/new", {"title": title, "host_city": "Ljubljana", "starts_on": "2025-11-05",
                                                 "allow_new_city_teams": "y", "use_lab_template": "y"})
         workshop_id = re.search(r"/workshops/(\d+)/settings", response.url).group(1)
+        self.workshop_id = int(workshop_id)
         code = re.search(r'<span class="code big">([A-Z0-9]{6})</span>', response.text).group(1)
         home = self.http.get(f"{self.base}/workshops/{workshop_id}").text
         return code, [int(board) for board in re.findall(r'href="/boards/(\d+)"', home)]

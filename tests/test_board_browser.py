@@ -21,11 +21,6 @@ def card(page, text):
 
 
 @pytest.fixture
-def facilitator(live_server):
-    return Visitor(live_server.url).sign_up("Fran")
-
-
-@pytest.fixture
 def lab(facilitator):
     return facilitator.create_workshop("Browser lab")
 

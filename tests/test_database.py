@@ -1,9 +1,7 @@
 """The database: settings from the environment, SQLite tuning, and migrations that match the models."""
 import os
-import uuid
 
 import pytest
-import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -11,9 +9,7 @@ from flask_migrate import upgrade
 from workshop import create_app
 from workshop.extensions import db
 
-from .conftest import in_ci
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
@@ -49,26 +45,6 @@ def assert_models_match_schema(app):
 
 def test_migrations_build_the_schema_the_models_describe_on_sqlite(tmp_path):
     assert_models_match_schema(migrated_app(f"sqlite:///{tmp_path / 'migrated.sqlite'}"))
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    try:
-        admin.connect().close()
-    except sa.exc.OperationalError as error:
-        admin.dispose()
-        if in_ci():
-            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES} in CI: {error}")
-        pytest.skip(f"PostgreSQL is not running at {POSTGRES}")
-    name = f"workshop_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield POSTGRES.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def test_migrations_build_the_schema_the_models_describe_on_postgresql(postgres_url):

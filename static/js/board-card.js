@@ -9,10 +9,14 @@ export function excerpt(text, length = 60) {
 export function cardElement(card, view) {
   const { t, state } = view;
   const textId = `card-${card.id}-text`;
+  const spotlit = state.board.spotlight_card_id === card.id;
   const element = h("li", {
-    id: `card-${card.id}`, class: `card lane-${card.lane}${card.hidden ? " is-hidden" : ""}`,
+    id: `card-${card.id}`, class: `card lane-${card.lane}${card.hidden ? " is-hidden" : ""}${spotlit ? " spotlight" : ""}`,
     tabindex: "-1", "aria-labelledby": textId, "data-card-id": card.id,
   });
+  if (spotlit) element.append(h("p", { class: "badge spotlight-badge", text: t("spotlight.on") }));
+  const rank = view.ranks.get(card.id);
+  if (rank) element.append(h("p", { class: "rank", text: t(rank.tie ? "rank.tie" : "rank", { n: rank.rank }) }));
   element.append(h("p", { class: "card-text", id: textId, text: card.text }));
 
   const link = card.link_id && state.cards.get(card.link_id);
@@ -33,10 +37,40 @@ export function cardElement(card, view) {
   if (card.private) element.append(h("p", { class: "badge", text: t("private") }));
   if (card.hidden) element.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
 
+  if (view.votable(card)) element.append(...voteLine(card, view));
+
   const mode = view.open && view.open.cardId === card.id ? view.open.mode : null;
   if (mode) element.append(inlineForm(card, mode, view));
   else if (view.mayChange(card)) element.append(actionButtons(card, view));
   return element;
+}
+
+// The card's dots: the room's count (once public), this person's (or city team's) dots, and the buttons.
+function voteLine(card, view) {
+  const { t, state } = view;
+  const parts = [];
+  const count = view.count(card);
+  if (count !== null && (state.board.phase !== "collect")) {
+    parts.push(h("p", { class: "dot-count", text: count === 1 ? t("dots.one") : t("dots.count", { n: count }) }));
+  }
+  const { mine, team } = view.myDots(card);
+  if (state.me.role !== "participant" || state.board.phase === "collect") return parts;
+  if (state.board.voting.mode === "city" && team.length) {
+    const people = team.map((dot) => `${dot.name} ${dot.count}`).join(", ");
+    parts.push(h("p", { class: "my-dots", text: t("dots.team", { city: state.me.city, people }) }));
+  } else if (mine) {
+    parts.push(h("p", { class: "my-dots", text: t("dots.mine", { n: mine }) }));
+  }
+  if (view.canVote(card)) {
+    const describedBy = `card-${card.id}-text`;
+    const left = state.votes.mine ? state.votes.mine.left : 0;
+    parts.push(h("div", { class: "vote-controls", role: "group", "aria-label": t("dots.mine", { n: mine }) },
+      h("button", { type: "button", class: "dot-button", "aria-describedby": describedBy, text: t("dot.add"),
+        disabled: left <= 0, onclick: () => view.actions.vote(card.id, "vote") }),
+      h("button", { type: "button", class: "dot-button", "aria-describedby": describedBy, text: t("dot.remove"),
+        disabled: mine <= 0, onclick: () => view.actions.vote(card.id, "unvote") })));
+  }
+  return parts;
 }
 
 function actionButtons(card, view) {
@@ -48,6 +82,11 @@ function actionButtons(card, view) {
     button(t("delete"), () => view.setOpen(card.id, "delete"), { class: "danger" }),
   ];
   if (state.me.role === "facilitator") {
+    const spotlit = state.board.spotlight_card_id === card.id;
+    if (!card.hidden && !card.private) {
+      buttons.push(button(spotlit ? t("spotlight.release") : t("spotlight"),
+        () => act(view, card, view.actions.spotlight(spotlit ? null : card.id))));
+    }
     buttons.push(card.hidden
       ? button(t("restore"), () => act(view, card, view.actions.restoreCard(card.id)))
       : button(t("hide"), () => view.setOpen(card.id, "hide")));

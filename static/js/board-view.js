@@ -3,6 +3,8 @@
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement, excerpt } from "./board-card.js";
 import { h } from "./dom.js";
+import { ranked } from "./ranking.js";
+import { Countdown } from "./timer.js";
 
 const LINK_TARGET = { idea: "problem", action: "idea" };
 
@@ -17,6 +19,8 @@ export class BoardView {
     this.filters.addEventListener("input", () => this.render());
     this.filters.addEventListener("submit", (event) => event.preventDefault());
     this.bindFacilitatorTools();
+    this.countdown = new Countdown(document.getElementById("timer"), t);
+    this.countdown.set(state.board.timer, state.serverTime);
     setInterval(() => this.refreshTimes(), 30000);
   }
 
@@ -94,7 +98,9 @@ export class BoardView {
 
   mayChange(card) {
     if (this.state.me.role === "facilitator") return this.state.board.phase !== "closed";
-    return card.author.id === this.state.me.id && this.state.board.phase === "collect";
+    const { board } = this.state;
+    const postingOpen = !board.paused && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
+    return card.author.id === this.state.me.id && postingOpen;
   }
 
   sorted(cards) {
@@ -102,11 +108,40 @@ export class BoardView {
     return cards.sort((a, b) => (newestFirst ? b.id - a.id : a.id - b.id));
   }
 
+  // Voting -------------------------------------------------------------------------------------
+
+  votable(card) {
+    const { board } = this.state;
+    return board.voting.lanes.includes(card.lane);
+  }
+
+  canVote(card) {
+    const { board, me } = this.state;
+    return me.role === "participant" && board.phase === "vote" && !board.paused && this.votable(card) && !card.hidden;
+  }
+
+  count(card) {
+    const counts = this.state.votes.counts;
+    return counts ? counts[String(card.id)] || 0 : null;
+  }
+
+  myDots(card) {
+    const mine = this.state.votes.mine;
+    if (!mine) return { mine: 0, team: [] };
+    const dots = mine.dots.filter((dot) => dot.card_id === card.id);
+    return {
+      mine: dots.filter((dot) => dot.participant_id === this.state.me.id).reduce((sum, dot) => sum + dot.count, 0),
+      team: dots,
+    };
+  }
+
   // Rendering --------------------------------------------------------------------------------
 
   render() {
     const { board, me } = this.state;
     const cards = [...this.state.cards.values()];
+    this.renderStatus();
+    this.ranks = new Map();
     document.getElementById("private-note").hidden = !(board.private_writing && me.role === "participant");
     const toggle = document.getElementById("private-writing");
     if (toggle) {
@@ -116,9 +151,13 @@ export class BoardView {
     const seen = new Set();
     for (const lane of board.lanes) {
       const parts = this.lanes[lane];
-      const inLane = this.sorted(cards.filter((card) => card.lane === lane));
+      const showRanking = board.phase === "results" && board.voting.lanes.includes(lane) && this.state.votes.counts;
+      const ranking = showRanking ? ranked(cards.filter((card) => card.lane === lane), this.state.votes.counts) : null;
+      for (const entry of ranking || []) this.ranks.set(entry.card.id, entry);
+      const inLane = ranking ? ranking.map((entry) => entry.card) : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
-      const postingOpen = board.phase === "collect" && me.role === "participant";
+      const postingOpen = me.role === "participant" && !board.paused
+        && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
       parts.form.hidden = !postingOpen;
       if (parts.linkSelect) this.fillLinkOptions(parts.linkSelect, LINK_TARGET[lane]);
       const elements = inLane.map((card) => {
@@ -142,12 +181,18 @@ export class BoardView {
   cardElementFor(card) {
     const entry = this.elements.get(card.id);
     const openHere = this.open && this.open.cardId === card.id;
-    if (entry && (entry.card === card || openHere) && entry.openMode === (openHere ? this.open.mode : null)) {
+    // Everything besides the card itself that shows on it: rebuild only when one of these changes.
+    const { board } = this.state;
+    const rank = this.ranks.get(card.id);
+    const context = JSON.stringify([board.phase, board.paused, board.spotlight_card_id === card.id, this.count(card),
+      this.myDots(card), rank && [rank.rank, rank.tie], board.voting.lanes]);
+    if (entry && (entry.card === card || openHere) && entry.context === context
+        && entry.openMode === (openHere ? this.open.mode : null)) {
       return entry.element;
     }
     const element = cardElement(card, this);
     if (entry) entry.element.replaceWith(element);
-    this.elements.set(card.id, { card, element, openMode: openHere ? this.open.mode : null });
+    this.elements.set(card.id, { card, element, context, openMode: openHere ? this.open.mode : null });
     return element;
   }
 
@@ -206,6 +251,43 @@ export class BoardView {
   }
 
   // Status lines -----------------------------------------------------------------------------
+
+  renderStatus() {
+    const { board, me, votes } = this.state;
+    document.getElementById("phase").textContent = this.t(`phase.${board.phase}`);
+    const paused = document.getElementById("paused-note");
+    paused.hidden = !board.paused;
+    paused.textContent = this.t("paused");
+    const dotsLeft = document.getElementById("dots-left");
+    const showDots = me.role === "participant" && board.phase === "vote" && votes.mine;
+    dotsLeft.hidden = !showDots;
+    if (showDots) {
+      const key = board.voting.mode === "city" ? "dots.left.city" : "dots.left";
+      const text = this.t(key, { left: votes.mine.left, budget: board.voting.budget, city: me.city });
+      if (dotsLeft.textContent !== text) dotsLeft.textContent = text;
+    }
+  }
+
+  showTimer(timer, serverTime) {
+    this.countdown.set(timer, serverTime);
+  }
+
+  showSpotlight() {
+    const id = this.state.board.spotlight_card_id;
+    const element = id && this.elements.get(id)?.element;
+    if (!element) return;
+    if (element.hidden) {
+      this.filters.reset();
+      this.render();
+    }
+    const motion = matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+    element.scrollIntoView({ block: "center", behavior: motion });
+    this.announce(this.t("announce.spotlight", { text: this.state.cards.get(id).text }));
+  }
+
+  showRemoved() {
+    document.getElementById("main").replaceChildren(h("h1", { text: this.t("removed") }));
+  }
 
   showPresence({ count, cities }) {
     const list = cities.map((city) => `${city.name} (${city.count})`).join(", ");

@@ -15,6 +15,8 @@ const state = {
   board: data.snapshot.board,
   me: data.snapshot.me,
   cards: new Map(data.snapshot.cards.map((card) => [card.id, card])),
+  votes: data.snapshot.votes,
+  serverTime: data.snapshot.server_time,
   lastSeq: data.snapshot.last_seq,
   pending: [],
   inFlight: new Set(),
@@ -66,6 +68,33 @@ const BOARD_EVENTS = [
 for (const type of BOARD_EVENTS) socket.on(type, (payload) => receive({ type, ...payload }));
 socket.on("presence_changed", (summary) => summary.board_id === boardId && view.showPresence(summary));
 
+// Votes, timer and spotlight carry absolute state, not sequence numbers: the newest wins.
+socket.on("votes_changed", ({ board_id: id, counts }) => {
+  if (id !== boardId) return;
+  state.votes.counts = { ...(state.votes.counts || {}), ...counts };
+  view.render();
+});
+socket.on("my_votes_changed", (mine) => {
+  if (mine.board_id !== boardId) return;
+  state.votes.mine = mine;
+  view.render();
+});
+socket.on("timer_changed", ({ board_id: id, timer, server_time: serverTime }) => {
+  if (id !== boardId) return;
+  state.board.timer = timer;
+  view.showTimer(timer, serverTime);
+});
+socket.on("spotlight_changed", ({ board_id: id, card_id: cardId }) => {
+  if (id !== boardId) return;
+  state.board.spotlight_card_id = cardId;
+  view.render();
+  view.showSpotlight();
+});
+socket.on("participant_removed", () => {
+  socket.disconnect();
+  view.showRemoved();
+});
+
 function receive(event) {
   if (event.board_id !== boardId) return;
   if (state.catchingUp || event.seq > state.lastSeq + 1) {
@@ -81,6 +110,9 @@ function receive(event) {
 
 function apply(event, { live = false } = {}) {
   if (event.type === "board_updated") {
+    if (live && event.board.phase !== state.board.phase) {
+      view.announce(t("announce.phase", { phase: t(`phase.${event.board.phase}`) }));
+    }
     state.board = event.board;
     // Who sees what may have changed (private writing, reveal): take a fresh snapshot.
     catchUp(-1);
@@ -115,8 +147,8 @@ function catchUp(since) {
 }
 
 function applyCatchUp(ack) {
+  const fresh = ack.snapshot || ack;
   if (ack.snapshot) {
-    state.board = ack.snapshot.board;
     state.me = ack.snapshot.me;
     state.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
     for (const card of ack.snapshot.cards) upsert(card);
@@ -125,6 +157,9 @@ function applyCatchUp(ack) {
     for (const event of ack.events) apply(event);
     state.lastSeq = Math.max(state.lastSeq, ack.last_seq);
   }
+  state.board = fresh.board;
+  state.votes = fresh.votes;
+  view.showTimer(state.board.timer, fresh.server_time);
   const buffered = state.buffer.sort((a, b) => a.seq - b.seq);
   state.buffer = [];
   view.render();
@@ -183,6 +218,13 @@ function makeActions() {
     restoreCard: (cardId) => request("restore_card", { card_id: cardId }),
     mergeCards: (cardId, intoId) => request("merge_cards", { card_id: cardId, into_id: intoId }),
     setPrivateWriting: (enabled, scope) => request("set_private_writing", { board_id: boardId, enabled, scope }),
+    async vote(cardId, event) {
+      const ack = await request(event, { card_id: cardId });
+      if (ack.ok) state.votes.mine = ack.votes;
+      else view.announce(t("announce.error", { message: ack.error.message }));
+      view.render();
+    },
+    spotlight: (cardId) => request("spotlight", { board_id: boardId, card_id: cardId }),
     refresh: () => view.render(),
   };
 }

@@ -1,0 +1,183 @@
+// The facilitator's console: every board of the workshop, live, with the buttons that run the room.
+// It watches each board (join_board with watch: true, so it does not count as a person there) and
+// sends the same facilitator events the board page does.
+import { io } from "../vendor/socket.io.esm.min.js";
+import { h } from "./dom.js";
+import { Countdown } from "./timer.js";
+
+const data = JSON.parse(document.getElementById("console-data").textContent);
+const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+const label = (key, vars) => document.getElementById("console-labels").dataset[key].replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+const socket = io({ reconnectionDelayMax: 5000 });
+const panels = new Map();
+const PHASES = ["collect", "vote", "results", "closed"];
+
+function request(event, payload) {
+  return new Promise((resolve) => {
+    socket.timeout(15000).emit(event, payload, (error, ack) => resolve(error ? { ok: false, error: { message: t("reconnecting") } } : ack));
+  });
+}
+
+class Panel {
+  constructor(entry) {
+    const snapshot = entry.snapshot;
+    this.id = snapshot.board.id;
+    this.board = snapshot.board;
+    this.cards = new Map(snapshot.cards.map((card) => [card.id, card]));
+    this.counts = snapshot.votes.counts || {};
+    this.element = document.getElementById(`console-board-${this.id}`);
+    this.status = this.element.querySelector(".console-status");
+    this.error = this.element.querySelector(".console-error");
+    this.recent = this.element.querySelector(".recent-cards");
+    this.countdown = new Countdown(this.element.querySelector(".timer"), t);
+    this.countdown.set(this.board.timer, snapshot.server_time);
+    this.presence = entry.presence;
+    this.bind();
+    this.render();
+  }
+
+  send(event, payload = {}) {
+    return request(event, { board_id: this.id, ...payload }).then((ack) => {
+      this.error.hidden = ack.ok;
+      this.error.textContent = ack.ok ? "" : ack.error.message;
+      return ack;
+    });
+  }
+
+  field(name) {
+    return this.element.querySelector(`[data-field="${name}"]`);
+  }
+
+  bind() {
+    const on = (action, handler) => this.element.querySelector(`[data-action="${action}"]`).addEventListener("click", handler);
+    on("set-phase", () => this.send("set_phase", { phase: this.field("phase").value, keep_posting_open: this.field("keep-open").checked }));
+    on("pause", () => this.send("set_paused", { paused: !this.board.paused }));
+    for (const button of this.element.querySelectorAll("[data-minutes]")) {
+      button.addEventListener("click", () => this.startTimer(Number(button.dataset.minutes) * 60));
+    }
+    on("custom-timer", () => this.startTimer(Math.round(Number(this.field("minutes").value) * 60)));
+    on("pause-timer", () => this.send("pause_timer"));
+    on("resume-timer", () => this.send("resume_timer"));
+    on("add-minute", () => this.send("add_time", { seconds: 60 }));
+    on("stop-timer", () => this.send("stop_timer"));
+    on("reveal", () => this.send("reveal_votes"));
+    on("release-spotlight", () => this.send("spotlight", { card_id: null }));
+    on("save-voting", () => this.send("configure_voting", {
+      budget: Number(this.field("budget").value),
+      cap: Number(this.field("cap").value),
+      lanes: [...this.element.querySelectorAll("[data-field=lane]:checked")].map((box) => box.value),
+      mode: this.field("mode").value,
+      hidden: this.field("hidden").checked,
+    }));
+  }
+
+  startTimer(seconds) {
+    this.send("start_timer", { seconds, advances: this.field("advances").checked });
+  }
+
+  setBoard(board, serverTime) {
+    this.board = board;
+    this.countdown.set(board.timer, serverTime);
+    this.render();
+  }
+
+  render() {
+    const { board } = this;
+    const live = [...this.cards.values()];
+    const online = this.presence.cities.map((city) => `${city.name} (${city.count})`).join(", ");
+    this.status.textContent = label("status", {
+      phase: t(`phase.${board.phase}`), cards: live.length, people: this.presence.count, cities: online || "–",
+    }) + (board.paused ? ` · ${t("paused")}` : "");
+    this.field("phase").value = board.phase;
+    this.field("keep-open").checked = board.keep_posting_open;
+    this.element.querySelector('[data-action="pause"]').textContent = board.paused ? label("resumeBoard", {}) : label("pauseBoard", {});
+    const spotlight = board.spotlight_card_id && this.cards.get(board.spotlight_card_id);
+    this.element.querySelector(".spotlight-line").textContent = spotlight ? `${t("spotlight.on")}: ${spotlight.text}` : "";
+    this.element.querySelector('[data-action="release-spotlight"]').hidden = !spotlight;
+    if (document.activeElement?.closest?.(".voting-settings") !== this.element.querySelector(".voting-settings")) {
+      this.field("budget").value = board.voting.budget;
+      this.field("cap").value = board.voting.cap;
+      this.field("mode").value = board.voting.mode;
+      this.field("hidden").checked = board.voting.hidden;
+      for (const box of this.element.querySelectorAll("[data-field=lane]")) box.checked = board.voting.lanes.includes(box.value);
+    }
+    this.renderRecent(live);
+  }
+
+  renderRecent(live) {
+    const latest = live.filter((card) => !card.hidden).sort((a, b) => b.id - a.id).slice(0, 5);
+    this.recent.replaceChildren(...latest.map((card) => {
+      const reason = h("input", { type: "text", maxlength: 200, "aria-label": label("hideReason", { text: card.text }) });
+      const count = this.counts[String(card.id)];
+      return h("li", {},
+        h("span", { text: card.text }), " ",
+        h("span", { class: "muted", text: `${card.author.name}, ${card.author.city}${count ? ` · ${t("dots.count", { n: count })}` : ""}` }), " ",
+        reason,
+        h("button", { type: "button", text: t("hide.submit"), "aria-label": label("hideCard", { text: card.text }),
+          onclick: () => request("hide_card", { card_id: card.id, reason: reason.value }).then((ack) => {
+            this.error.hidden = ack.ok;
+            this.error.textContent = ack.ok ? "" : ack.error.message;
+          }) }));
+    }));
+  }
+}
+
+for (const entry of data.boards) panels.set(entry.snapshot.board.id, new Panel(entry));
+
+function rejoin() {
+  for (const panel of panels.values()) {
+    socket.emit("join_board", { board_id: panel.id, watch: true }, (ack) => {
+      if (!ack.ok) return;
+      panel.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
+      panel.counts = ack.snapshot.votes.counts || {};
+      panel.setBoard(ack.snapshot.board, ack.snapshot.server_time);
+    });
+  }
+}
+socket.on("connect", rejoin);
+
+const withPanel = (handler) => (payload) => {
+  const panel = panels.get(payload.board_id);
+  if (panel) handler(panel, payload);
+};
+for (const type of ["card_added", "card_edited", "card_hidden", "card_restored", "card_merged", "card_deleted"]) {
+  socket.on(type, withPanel((panel, event) => {
+    panel.cards.set(event.card.id, event.card);
+    panel.render();
+  }));
+}
+socket.on("card_removed", withPanel((panel, event) => {
+  panel.cards.delete(event.card_id);
+  panel.render();
+}));
+socket.on("board_updated", withPanel((panel, event) => panel.setBoard(event.board)));
+socket.on("timer_changed", withPanel((panel, event) => {
+  panel.board.timer = event.timer;
+  panel.countdown.set(event.timer, event.server_time);
+}));
+socket.on("spotlight_changed", withPanel((panel, event) => {
+  panel.board.spotlight_card_id = event.card_id;
+  panel.render();
+}));
+socket.on("presence_changed", withPanel((panel, summary) => {
+  panel.presence = summary;
+  panel.render();
+}));
+socket.on("votes_changed", withPanel((panel, event) => {
+  Object.assign(panel.counts, event.counts);
+  panel.render();
+}));
+
+// Participants: remove one (their session ends and they cannot come back as that person).
+for (const button of document.querySelectorAll("[data-remove]")) {
+  button.addEventListener("click", async () => {
+    const row = button.closest("li");
+    if (button.dataset.confirming !== "yes") {
+      button.dataset.confirming = "yes";
+      button.textContent = button.dataset.confirmText;
+      return;
+    }
+    const ack = await request("remove_participant", { participant_id: Number(button.dataset.remove) });
+    if (ack.ok) row.remove();
+  });
+}
