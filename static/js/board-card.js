@@ -37,6 +37,7 @@ export function cardElement(card, view) {
   if (card.private) element.append(h("p", { class: "badge", text: t("private") }));
   if (card.hidden) element.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
 
+  if (card.plan) element.append(...planSummary(card, view));
   if (view.votable(card)) element.append(...voteLine(card, view));
 
   const mode = view.open && view.open.cardId === card.id ? view.open.mode : null;
@@ -79,6 +80,7 @@ function actionButtons(card, view) {
   const button = (label, onclick, extra = {}) => h("button", { type: "button", "aria-describedby": describedBy, text: label, onclick, ...extra });
   const buttons = [
     button(t("edit"), () => view.setOpen(card.id, "edit")),
+    card.plan ? button(t("plan.details"), () => view.setOpen(card.id, "plan")) : null,
     button(t("delete"), () => view.setOpen(card.id, "delete"), { class: "danger" }),
   ];
   if (state.me.role === "facilitator") {
@@ -93,7 +95,7 @@ function actionButtons(card, view) {
     const others = [...state.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id);
     if (others.length) buttons.push(button(t("merge"), () => view.setOpen(card.id, "merge")));
   }
-  return h("div", { class: "card-actions", role: "group", "aria-label": t("card.actions") }, ...buttons);
+  return h("div", { class: "card-actions", role: "group", "aria-label": t("card.actions") }, ...buttons.filter(Boolean));
 }
 
 async function act(view, card, pending) {
@@ -147,6 +149,11 @@ function inlineForm(card, mode, view) {
     form.addEventListener("submit", submit(() => view.actions.hideCard(card.id, reason.value)));
     form.append(h("label", { for: id, text: view.t("hide.reason") }), reason, error,
       h("button", { type: "submit", class: "primary", text: view.t("hide.submit") }), cancel);
+  } else if (mode === "plan") {
+    const inputs = planInputs(card.plan, id, view);
+    form.addEventListener("submit", submit(() => view.actions.editPlan(card.id, readPlan(inputs))));
+    form.append(...Object.values(inputs).flatMap((input) => input.parts), error,
+      h("button", { type: "submit", class: "primary", text: view.t("plan.save") }), cancel);
   } else if (mode === "merge") {
     const target = h("select", { id });
     target.append(...[...view.state.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id)
@@ -156,4 +163,62 @@ function inlineForm(card, mode, view) {
       h("button", { type: "submit", class: "primary", text: view.t("merge.submit") }), cancel);
   }
   return form;
+}
+
+const PLAN_TEXT = ["title", "lead", "partners", "resources", "indicators", "target", "baseline"];
+
+// An action plan on the card: its title, status, lead and dates at a glance; everything else
+// behind a native disclosure (keyboard and screen-reader friendly).
+function planSummary(card, view) {
+  const { t } = view;
+  const plan = card.plan;
+  const glance = [plan.lead, [plan.starts_on, plan.ends_on].filter(Boolean).join(" – ")].filter(Boolean).join(" · ");
+  const parts = [h("p", { class: "plan-line" },
+    plan.title ? h("strong", { text: plan.title }) : null, " ",
+    h("span", { class: `badge status-${plan.status}`, text: t(`plan.status.${plan.status}`) }),
+    glance ? ` ${glance}` : null)];
+  const rows = [...PLAN_TEXT.slice(1), "principles", "child_guarantee"].flatMap((name) => {
+    let value = plan[name];
+    if (name === "principles") value = value.join(", ");
+    if (name === "child_guarantee") value = value ? "✓" : "";
+    return value ? [h("dt", { text: t(`plan.${name}`) }), h("dd", { text: value })] : [];
+  });
+  if (rows.length) parts.push(h("details", { class: "plan-details" }, h("summary", { text: t("plan.details") }), h("dl", {}, ...rows)));
+  return parts;
+}
+
+function planInputs(plan, id, view) {
+  const labelled = (name, input) => ({ input, parts: [h("label", { for: input.id, text: view.t(`plan.${name}`) }), input] });
+  const inputs = {};
+  for (const name of PLAN_TEXT) {
+    const input = h("input", { id: `${id}-${name}`, type: "text", maxlength: name === "title" || name === "lead" ? 120 : 300 });
+    input.value = plan[name];
+    inputs[name] = labelled(name, input);
+  }
+  for (const name of ["starts_on", "ends_on"]) {
+    const input = h("input", { id: `${id}-${name}`, type: "date" });
+    input.value = plan[name] || "";
+    inputs[name] = labelled(name, input);
+  }
+  const status = h("select", { id: `${id}-status` },
+    ...["draft", "agreed"].map((value) => h("option", { value, text: view.t(`plan.status.${value}`) })));
+  status.value = plan.status;
+  inputs.status = labelled("status", status);
+  const principles = h("input", { id: `${id}-principles`, type: "text", inputmode: "numeric", placeholder: "1, 3, 11" });
+  principles.value = plan.principles.join(", ");
+  inputs.principles = labelled("principles", principles);
+  const guarantee = h("input", { id: `${id}-child_guarantee`, type: "checkbox" });
+  guarantee.checked = plan.child_guarantee;
+  inputs.child_guarantee = { input: guarantee, parts: [h("div", { class: "field check" }, guarantee, " ", h("label", { for: guarantee.id, text: view.t("plan.child_guarantee") }))] };
+  return inputs;
+}
+
+function readPlan(inputs) {
+  const plan = {};
+  for (const name of PLAN_TEXT) plan[name] = inputs[name].input.value;
+  for (const name of ["starts_on", "ends_on"]) plan[name] = inputs[name].input.value || null;
+  plan.status = inputs.status.input.value;
+  plan.principles = inputs.principles.input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
+  plan.child_guarantee = inputs.child_guarantee.input.checked;
+  return plan;
 }

@@ -213,6 +213,7 @@ function makeActions() {
       sendPending(item);
     },
     editCard: (cardId, text, linkId) => request("edit_card", { card_id: cardId, text, link_id: linkId }),
+    editPlan: (cardId, plan) => request("edit_action_plan", { card_id: cardId, plan }),
     deleteCard: (cardId) => request("delete_card", { card_id: cardId }),
     hideCard: (cardId, reason) => request("hide_card", { card_id: cardId, reason }),
     restoreCard: (cardId) => request("restore_card", { card_id: cardId }),

@@ -8,7 +8,7 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from ..extensions import socketio
 from ..live import handler, read
-from . import services
+from . import plans, services
 from .broadcast import broadcast, participant_room, person_room, room, staff_room, team_room
 from .presence import presence
 from .snapshots import board_json, card_json, catch_up
@@ -110,6 +110,15 @@ def editcard_of(data):
     if "link_id" in data:
         changes["link_id"] = read(data, "link_id", int, required=False)
     broadcast(services.edit_card(current_user, card, **changes))
+    return {"card": card_json(card)}
+
+
+@handler("edit_action_plan")
+def edit_action_plan(data):
+    """The author (while posting is open) or a facilitator fills in an action plan's details; the
+    room sees `card_edited` with the card's `plan`."""
+    card = card_of(data)
+    broadcast(plans.edit_action_plan(current_user, card, read(data, "plan", dict)))
     return {"card": card_json(card)}
 
 

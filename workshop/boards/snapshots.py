@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import LANES, BoardEvent, Card, Participant, utcnow
+from .plans import plan_json
 from .services import is_staff
 
 # A client this far behind gets a fresh snapshot instead of the events it missed.
@@ -70,6 +71,7 @@ def card_json(card):
         "hidden": {"reason": card.hidden_reason} if card.is_hidden else None,
         "merged": [{"id": part.id, "text": part.text, "author": person_json(part.author)} for part in card.merged],
         "client_id": card.client_id,
+        "plan": plan_json(card.plan) if card.lane == "action" else None,
     }
 
 
@@ -119,6 +121,7 @@ def live_cards(board):
             selectinload(Card.author).selectinload(Participant.city_team),
             selectinload(Card.merged).selectinload(Card.author).selectinload(Participant.city_team),
             selectinload(Card.link),
+            selectinload(Card.plan),
         )
         .order_by(Card.id)
     ).all()

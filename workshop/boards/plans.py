@@ -1,0 +1,76 @@
+"""Action plans: the fields that make an action plan card something a city can commit to."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from ..errors import Refused
+from ..models import PILLAR_PRINCIPLES, PLAN_STATUSES, TITLE_MAX, ActionPlan
+from .services import commit, may_change, record
+
+# field -> longest text it takes
+TEXT_FIELDS = {
+    "title": TITLE_MAX, "lead": TITLE_MAX, "partners": 300, "resources": 300,
+    "indicators": 300, "target": 200, "baseline": 200,
+}
+
+
+def plan_json(plan):
+    plan = plan or ActionPlan()
+    return {
+        **{name: getattr(plan, name) or "" for name in TEXT_FIELDS},
+        "starts_on": plan.starts_on.isoformat() if plan.starts_on else None,
+        "ends_on": plan.ends_on.isoformat() if plan.ends_on else None,
+        "status": plan.status or "draft",
+        "principles": plan.principle_numbers if plan.principles else [],
+        "child_guarantee": bool(plan.child_guarantee),
+    }
+
+
+def _date(value, name):
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else _bad_date(name)
+    except ValueError:
+        return _bad_date(name)
+
+
+def _bad_date(name):
+    raise Refused("bad_date", _l("Dates look like 2026-03-31."), field=name)
+
+
+def edit_action_plan(actor, card, fields):
+    """Change an action plan's fields; only the fields given change."""
+    if card.lane != "action":
+        raise Refused("not_action_plan", _l("Only action plans have these details."))
+    may_change(actor, card)
+    plan = card.plan or ActionPlan(card=card)
+    for name, longest in TEXT_FIELDS.items():
+        if name in fields:
+            value = fields[name]
+            if not isinstance(value, str):
+                raise Refused("bad_field", _l("%(field)s has the wrong type.", field=name), field=name)
+            if len(value.strip()) > longest:
+                raise Refused("too_long", _l("%(field)s must be %(max)d characters or fewer.", field=name, max=longest), field=name)
+            setattr(plan, name, value.strip())
+    for name in ("starts_on", "ends_on"):
+        if name in fields:
+            setattr(plan, name, _date(fields[name], name))
+    if plan.starts_on and plan.ends_on and plan.ends_on < plan.starts_on:
+        raise Refused("dates_reversed", _l("The end date cannot be before the start date."), field="ends_on")
+    if "status" in fields:
+        if fields["status"] not in PLAN_STATUSES:
+            raise Refused("bad_status", _l("An action plan is a draft or agreed."), field="status")
+        plan.status = fields["status"]
+    if "principles" in fields:
+        numbers = fields["principles"]
+        if not isinstance(numbers, list) or any(
+            not isinstance(n, int) or isinstance(n, bool) or n not in PILLAR_PRINCIPLES for n in numbers
+        ):
+            raise Refused("bad_principles", _l("Principles are numbers from 1 to 20."), field="principles")
+        plan.principles = ",".join(str(n) for n in sorted(set(numbers)))
+    if "child_guarantee" in fields:
+        if not isinstance(fields["child_guarantee"], bool):
+            raise Refused("bad_field", _l("%(field)s has the wrong type.", field="child_guarantee"), field="child_guarantee")
+        plan.child_guarantee = fields["child_guarantee"]
+    return commit([record(card.board, "card_edited", card)])

@@ -1,0 +1,173 @@
+"""People and workshops: facilitators, workshops, policy areas, city teams, participants."""
+import secrets
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+
+NAME_MAX = 80
+TITLE_MAX = 120
+DESCRIPTION_MAX = 2000
+EMAIL_MAX = 254
+
+# Six characters from an alphabet without look-alikes (0/O, 1/I/L), easy to read off a projector.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def normalise_join_code(typed):
+    """What a person typed ("abc-def ", "abc def") as the code we store ("ABCDEF")."""
+    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+
+
+def new_join_code():
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+workshop_facilitators = db.Table(
+    "workshop_facilitators",
+    db.Column("workshop_id", ForeignKey("workshops.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("facilitator_id", ForeignKey("facilitators.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Facilitator(UserMixin, db.Model):
+    """An account with a password that prepares and runs workshops."""
+
+    __tablename__ = "facilitators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    workshops: Mapped[list["Workshop"]] = relationship(
+        secondary=workshop_facilitators, back_populates="facilitators", order_by="Workshop.starts_on.desc()"
+    )
+
+    is_facilitator = True
+
+    def get_id(self):
+        return f"f:{self.id}"
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def facilitates(self, workshop):
+        return workshop is not None and self in workshop.facilitators
+
+
+class Workshop(db.Model):
+    """One event session, with its facilitators, policy areas, city teams and join code."""
+
+    __tablename__ = "workshops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    host_city: Mapped[str] = mapped_column(String(NAME_MAX))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH))
+    allow_new_city_teams: Mapped[bool] = mapped_column(default=True)
+    closed_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    facilitators: Mapped[list[Facilitator]] = relationship(
+        secondary=workshop_facilitators, back_populates="workshops", order_by="Facilitator.name"
+    )
+    created_by: Mapped[Facilitator | None] = relationship(foreign_keys=[created_by_id])
+    policy_areas: Mapped[list["PolicyArea"]] = relationship(
+        back_populates="workshop", order_by="PolicyArea.position", cascade="all, delete-orphan"
+    )
+    city_teams: Mapped[list["CityTeam"]] = relationship(
+        back_populates="workshop", order_by="CityTeam.name", cascade="all, delete-orphan"
+    )
+    participants: Mapped[list["Participant"]] = relationship(back_populates="workshop", cascade="all, delete-orphan")
+
+    # A code is unique among open workshops only: a closed workshop's code may come back.
+    __table_args__ = (
+        Index(
+            "uq_workshops_open_join_code",
+            "join_code",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+    @property
+    def participant_count(self):
+        return db.session.scalar(select(func.count(Participant.id)).where(Participant.workshop_id == self.id))
+
+
+class PolicyArea(db.Model):
+    """A theme of a workshop; its board is the live space where the room works on it."""
+
+    __tablename__ = "policy_areas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="policy_areas")
+    board: Mapped["Board"] = relationship(back_populates="policy_area", cascade="all, delete-orphan", uselist=False)
+
+
+class CityTeam(db.Model):
+    """The participants of one city in one workshop."""
+
+    __tablename__ = "city_teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    country: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+
+    workshop: Mapped[Workshop] = relationship(back_populates="city_teams")
+    participants: Mapped[list["Participant"]] = relationship(back_populates="city_team")
+
+    __table_args__ = (UniqueConstraint("workshop_id", "name"),)
+
+
+class Participant(UserMixin, db.Model):
+    """Someone who joined one workshop with a name and a city team, no password."""
+
+    __tablename__ = "participants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    city_team_id: Mapped[int] = mapped_column(ForeignKey("city_teams.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A removed participant's session ends and this identity can never sign in again.
+    removed_at: Mapped[datetime | None]
+
+    workshop: Mapped[Workshop] = relationship(back_populates="participants")
+    city_team: Mapped[CityTeam] = relationship(back_populates="participants")
+
+    is_facilitator = False
+
+    def get_id(self):
+        return f"p:{self.id}"
+
+    @property
+    def name(self):
+        return self.display_name
+
+    def facilitates(self, workshop):
+        return False
