@@ -47,6 +47,7 @@ def app(tmp_path):
             "WTF_CSRF_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
             "VOTE_FLUSH_INTERVAL": 0,  # counts go out at once, so tests need not wait
+            "REPORTS_CACHE": str(tmp_path / "reports"),
         }
     )
     with app.app_context():
@@ -218,3 +219,35 @@ def postgres_url():
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+def download(client, url, timeout=90):
+    """GET a report the way the "preparing" page does: poll its status until done, then fetch it."""
+    import re
+    import time
+
+    response = client.get(url)
+    if response.status_code != 202:
+        return _read(response)
+    key = re.search(r"/reports/([0-9a-f]{64})/status", response.text).group(1)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/reports/{key}/status").get_json()["state"]
+        if state != "rendering":
+            break
+        time.sleep(0.2)
+    return _read(client.get(url))
+
+
+def _read(response):
+    """Read a (possibly streamed) response fully and close its file."""
+    response.get_data()
+    response.close()
+    return response
+
+
+def pdf_text(data):
+    """The text of a PDF, read back with poppler's pdftotext, in reading order."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()

@@ -285,6 +285,16 @@ export class BoardView {
     this.announce(this.t("announce.spotlight", { text: this.state.cards.get(id).text }));
   }
 
+  showReminder(city, url) {
+    const note = document.getElementById("paused-note").cloneNode();
+    note.id = "reminder";
+    note.hidden = false;
+    note.append(this.t("reminder", { city }), " ", h("a", { href: url, text: this.t("reminder.link") }));
+    document.getElementById("reminder")?.remove();
+    document.getElementById("paused-note").after(note);
+    this.announce(this.t("reminder", { city }));
+  }
+
   showRemoved() {
     document.getElementById("main").replaceChildren(h("h1", { text: this.t("removed") }));
   }

@@ -90,6 +90,7 @@ socket.on("spotlight_changed", ({ board_id: id, card_id: cardId }) => {
   view.render();
   view.showSpotlight();
 });
+socket.on("commitment_reminder", ({ city, url }) => view.showReminder(city, url));
 socket.on("participant_removed", () => {
   socket.disconnect();
   view.showRemoved();

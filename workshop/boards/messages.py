@@ -89,4 +89,6 @@ def board_messages():
         "plan.principles": _("European Pillar of Social Rights principles served"),
         "plan.child_guarantee": _("Implements the EU Child Guarantee"),
         "plan.save": _("Save plan"),
+        "reminder": _("A facilitator reminds {city} to finish its commitment."),
+        "reminder.link": _("Open the commitment"),
     }

@@ -7,6 +7,19 @@ from ..errors import Refused
 from ..models import PILLAR_PRINCIPLES, PLAN_STATUSES, TITLE_MAX, ActionPlan
 from .services import commit, may_change, record
 
+# The 20 principles of the European Pillar of Social Rights (proclaimed 2017), by number.
+PILLAR_PRINCIPLE_NAMES = {
+    1: "Education, training and life-long learning", 2: "Gender equality", 3: "Equal opportunities",
+    4: "Active support to employment", 5: "Secure and adaptable employment", 6: "Wages",
+    7: "Information about employment conditions and protection in case of dismissals",
+    8: "Social dialogue and involvement of workers", 9: "Work-life balance",
+    10: "Healthy, safe and well-adapted work environment and data protection",
+    11: "Childcare and support to children", 12: "Social protection", 13: "Unemployment benefits",
+    14: "Minimum income", 15: "Old age income and pensions", 16: "Health care",
+    17: "Inclusion of people with disabilities", 18: "Long-term care",
+    19: "Housing and assistance for the homeless", 20: "Access to essential services",
+}
+
 # field -> longest text it takes
 TEXT_FIELDS = {
     "title": TITLE_MAX, "lead": TITLE_MAX, "partners": 300, "resources": 300,
@@ -44,7 +57,9 @@ def edit_action_plan(actor, card, fields):
     if card.lane != "action":
         raise Refused("not_action_plan", _l("Only action plans have these details."))
     may_change(actor, card)
-    plan = card.plan or ActionPlan(card=card)
+    if card.plan is None:
+        card.plan = ActionPlan()
+    plan = card.plan
     for name, longest in TEXT_FIELDS.items():
         if name in fields:
             value = fields[name]

@@ -7,6 +7,7 @@ from ..boards.messages import board_messages
 from ..boards.presence import presence
 from ..boards.services import require_staff
 from ..boards.snapshots import snapshot
+from ..commitments import services as commitments
 from ..extensions import db
 from ..models import Board
 from ..workshops.views import join_link, managed_workshop
@@ -28,8 +29,14 @@ def console(workshop_id):
         key=lambda person: (person.city_team.name, person.display_name),
     )
     people = [{"id": person.id, "name": person.display_name, "city": person.city_team.name} for person in participants]
+    cities = []
+    for team in workshop.city_teams:
+        commitment = commitments.commitment_of(team)
+        cities.append({"id": team.id, "name": team.name, "status": commitments.status_of(team),
+                       "shared": bool(commitment and commitment.share_token)})
     return render_template(
-        "room/console.html", workshop=workshop, data={"boards": boards, "participants": people, "messages": board_messages()},
+        "room/console.html", workshop=workshop,
+        data={"boards": boards, "participants": people, "cities": cities, "messages": board_messages()},
     )
 
 

@@ -53,3 +53,15 @@ def votes_json(board, viewer):
         visible = {card.id for card in board.cards if card.is_live and can_see(viewer, card)}
         visible_counts = {str(card_id): count for card_id, count in counts(board).items() if card_id in visible}
     return {"counts": visible_counts, "mine": None if staff else holder_json(board, viewer)}
+
+
+def standings(board):
+    """Every live card's dots and rank within its lane, ties sharing a rank: {card id: (dots, rank)}."""
+    tally = counts(board)
+    live = [card for card in board.cards if card.is_live]
+    result = {}
+    for card in live:
+        dots = tally.get(card.id, 0)
+        above = sum(1 for other in live if other.lane == card.lane and tally.get(other.id, 0) > dots)
+        result[card.id] = (dots, above + 1)
+    return result

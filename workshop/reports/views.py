@@ -1,0 +1,157 @@
+"""HTTP for reports and exports. A PDF not yet rendered answers 202 with a "preparing your
+report" page that polls and then downloads it; a rendered one is sent from the cache."""
+import csv
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+from flask import Response, abort, current_app, jsonify, render_template, send_file
+from flask_login import current_user, login_required
+
+from ..auth.views import facilitator_required
+from ..boards.plans import PILLAR_PRINCIPLE_NAMES
+from ..boards.services import require_staff
+from ..boards.snapshots import card_json, live_cards
+from ..commitments import services as commitments
+from ..commitments.views import team_of
+from ..extensions import db
+from ..models import Board, CommitmentVersion
+from ..voting.snapshots import standings
+from ..workshops.views import managed_workshop
+from . import bp, jobs
+
+
+def cache_dir():
+    return current_app.config.get("REPORTS_CACHE") or str(Path(current_app.instance_path) / "reports")
+
+
+def slug(text):
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "report"
+
+
+def send_report(html, filename):
+    """The PDF of `html` from the cache, or the preparing page while a worker renders it."""
+    config = current_app.config
+    key, state = jobs.request(html, cache_dir(), config.get("REPORT_WORKERS", 1), config.get("REPORT_TIME_LIMIT", 120))
+    if state == "done":
+        return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
+                         download_name=filename, max_age=0)
+    status = 503 if state == "failed" else 202
+    return render_template("reports/preparing.html", key=key, state=state, filename=filename), status
+
+
+@bp.route("/reports/<key>/status")
+def status(key):
+    """Where a report stands: {"state": "rendering" | "done" | "failed" | "unknown"}."""
+    if not re.fullmatch(r"[0-9a-f]{64}", key):
+        abort(404)
+    return jsonify({"state": jobs.state(cache_dir(), key)})
+
+
+# City commitment reports ----------------------------------------------------------------------
+
+def version_of(commitment, number):
+    version = db.session.query(CommitmentVersion).filter_by(commitment_id=commitment.id, number=number).one_or_none() if commitment else None
+    if version is None:
+        abort(404)
+    return version
+
+
+def commitment_pdf_response(team, version):
+    html = render_template("reports/commitment.html", content=version.content, content_hash=version.content_hash,
+                           principles=PILLAR_PRINCIPLE_NAMES)
+    return send_report(html, f"commitment-{slug(team.name)}-v{version.number}.pdf")
+
+
+def version_json(version):
+    return jsonify({"version": version.number, "finalised_at": version.content["finalised_at"],
+                    "content_hash": version.content_hash, "content": version.content})
+
+
+@bp.route("/workshops/<int:workshop_id>/commitments/<int:team_id>/v<int:number>.pdf")
+@login_required
+def commitment_pdf(workshop_id, team_id, number):
+    """A final version's report: for the city team and the workshop's facilitators."""
+    team = team_of(workshop_id, team_id)
+    return commitment_pdf_response(team, version_of(commitments.commitment_of(team), number))
+
+
+@bp.route("/workshops/<int:workshop_id>/commitments/<int:team_id>/v<int:number>.json")
+@login_required
+def commitment_data(workshop_id, team_id, number):
+    team = team_of(workshop_id, team_id)
+    return version_json(version_of(commitments.commitment_of(team), number))
+
+
+@bp.route("/shared/<token>/v<int:number>.pdf")
+def shared_pdf(token, number):
+    """The same report for holders of the team's private link (no account needed)."""
+    commitment = commitments.by_share_token(token)
+    return commitment_pdf_response(commitment.city_team, version_of(commitment, number))
+
+
+@bp.route("/shared/<token>/v<int:number>.json")
+def shared_data(token, number):
+    return version_json(version_of(commitments.by_share_token(token), number))
+
+
+# Workshop summary and board exports (facilitators) ---------------------------------------------
+
+@bp.route("/workshops/<int:workshop_id>/summary.pdf")
+@facilitator_required
+def summary_pdf(workshop_id):
+    """Every board with its cards ranked by dots, and every city's commitment status."""
+    workshop = managed_workshop(workshop_id)
+    boards = []
+    for area in workshop.policy_areas:
+        ranking = standings(area.board)
+        lanes = {lane: [] for lane in ("problem", "idea", "action")}
+        for card in live_cards(area.board):
+            if not card.is_hidden:
+                dots, rank = ranking.get(card.id, (0, 1))
+                lanes[card.lane].append({"card": card, "dots": dots, "rank": rank})
+        for entries in lanes.values():
+            entries.sort(key=lambda entry: (entry["rank"], entry["card"].id))
+        boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes})
+    cities = [{"name": team.name, "status": commitments.status_of(team)} for team in workshop.city_teams]
+    html = render_template("reports/summary.html", workshop=workshop, boards=boards, cities=cities)
+    return send_report(html, f"summary-{slug(workshop.title)}.pdf")
+
+
+def exported_board(board_id):
+    board = db.get_or_404(Board, board_id)
+    require_staff(current_user, board)
+    ranking = standings(board)
+    rows = []
+    for card in live_cards(board):
+        dots, rank = ranking.get(card.id, (0, None))
+        rows.append({**card_json(card), "dots": dots, "rank": rank})
+    return board, rows
+
+
+@bp.route("/boards/<int:board_id>/export.json")
+@facilitator_required
+def board_json_export(board_id):
+    board, rows = exported_board(board_id)
+    return jsonify({"board": {"id": board.id, "title": board.title, "workshop": board.workshop.title, "phase": board.phase},
+                    "cards": rows})
+
+
+@bp.route("/boards/<int:board_id>/export.csv")
+@facilitator_required
+def board_csv_export(board_id):
+    """One row per card: lane, text, author and city, links, dots and rank, hidden or not."""
+    board, rows = exported_board(board_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "lane", "text", "author", "city", "created_at", "links_to", "dots", "rank", "hidden", "merged_from"])
+    for row in rows:
+        writer.writerow([row["id"], row["lane"], row["text"], row["author"]["name"], row["author"]["city"], row["created_at"],
+                         row["link_id"] or "", row["dots"], row["rank"], "yes" if row["hidden"] else "",
+                         " | ".join(part["text"] for part in row["merged"])])
+    filename = f"board-{slug(board.title)}.csv"
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
