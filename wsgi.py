@@ -9,11 +9,12 @@ from gevent import monkey
 monkey.patch_all()
 
 import os  # noqa: E402
+import socket  # noqa: E402
 
 from flask_migrate import upgrade  # noqa: E402
+from gevent import pywsgi  # noqa: E402
 
 from workshop import create_app  # noqa: E402
-from workshop.extensions import socketio  # noqa: E402
 from workshop.workshops import cli as demo  # noqa: E402
 
 app = create_app()
@@ -30,7 +31,17 @@ def serve(host, port):
         if demo.demo_login_works():
             print(f"Facilitators: log in at {url}login as {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}", flush=True)
         print(f"Participants: open {url} and type the workshop's join code.", flush=True)
-    socketio.run(app, host=host, port=port)
+    # Socket.IO's own server (what socketio.run starts under gevent), with Nagle's algorithm off:
+    # a broadcast and its ack leave as two small writes, and Nagle held the second back about
+    # 40 ms waiting for the client's delayed ACK (measured: 48 ms round-trips, 1.5 ms without).
+    pywsgi.WSGIServer((host, port), app, handler_class=NoDelayHandler, log=None).serve_forever()
+
+
+class NoDelayHandler(pywsgi.WSGIHandler):
+    def __init__(self, sock, address, server, rfile=None):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().__init__(sock, address, server, rfile)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,15 @@ def from_environment():
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
         "BABEL_DEFAULT_LOCALE": "en",
+        # PDF reports render in this many worker processes, each render for at most this many seconds.
+        "REPORT_WORKERS": _number(os.environ.get("REPORT_WORKERS"), 1),
+        "REPORT_TIME_LIMIT": _number(os.environ.get("REPORT_TIME_LIMIT"), 120),
     }
     return {key: value for key, value in settings.items() if value is not None}
+
+
+def _number(value, default):
+    return int(value) if value and value.isdigit() and int(value) > 0 else default
 
 
 def finish(config, instance_path):

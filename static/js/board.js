@@ -142,7 +142,10 @@ function catchUp(since) {
   state.catchingUp = true;
   socket.timeout(10000).emit("get_events", { board_id: boardId, since }, (error, ack) => {
     state.catchingUp = false;
-    if (error || !ack.ok) return; // the next event or reconnect tries again
+    if (error || !ack.ok) {
+      setTimeout(() => catchUp(since), 1000); // buffered events wait for this; a reconnect also drains them
+      return;
+    }
     applyCatchUp(ack);
   });
 }

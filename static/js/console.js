@@ -71,6 +71,15 @@ class Panel {
     }));
   }
 
+  // Whether the server's `value` for `part` differs from what the controls last showed.
+  follow(part, value) {
+    this.shownValues = this.shownValues || {};
+    const text = JSON.stringify(value);
+    const changed = this.shownValues[part] !== text;
+    this.shownValues[part] = text;
+    return changed;
+  }
+
   startTimer(seconds) {
     this.send("start_timer", { seconds, advances: this.field("advances").checked });
   }
@@ -88,13 +97,17 @@ class Panel {
     this.status.textContent = label("status", {
       phase: t(`phase.${board.phase}`), cards: live.length, people: this.presence.count, cities: online || "–",
     }) + (board.paused ? ` · ${t("paused")}` : "");
-    this.field("phase").value = board.phase;
-    this.field("keep-open").checked = board.keep_posting_open;
+    // Controls follow the server only when that very value changed: a re-render (a card, someone
+    // arriving, another setting) must not undo a choice the facilitator is about to send.
+    if (this.follow("phase", [board.phase, board.keep_posting_open])) {
+      this.field("phase").value = board.phase;
+      this.field("keep-open").checked = board.keep_posting_open;
+    }
     this.element.querySelector('[data-action="pause"]').textContent = board.paused ? label("resumeBoard", {}) : label("pauseBoard", {});
     const spotlight = board.spotlight_card_id && this.cards.get(board.spotlight_card_id);
     this.element.querySelector(".spotlight-line").textContent = spotlight ? `${t("spotlight.on")}: ${spotlight.text}` : "";
     this.element.querySelector('[data-action="release-spotlight"]').hidden = !spotlight;
-    if (document.activeElement?.closest?.(".voting-settings") !== this.element.querySelector(".voting-settings")) {
+    if (this.follow("voting", board.voting)) {
       this.field("budget").value = board.voting.budget;
       this.field("cap").value = board.voting.cap;
       this.field("mode").value = board.voting.mode;

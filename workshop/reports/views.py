@@ -34,7 +34,7 @@ def slug(text):
 def send_report(html, filename):
     """The PDF of `html` from the cache, or the preparing page while a worker renders it."""
     config = current_app.config
-    key, state = jobs.request(html, cache_dir(), config.get("REPORT_WORKERS", 1), config.get("REPORT_TIME_LIMIT", 120))
+    key, state = jobs.request(html, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
     if state == "done":
         return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)

@@ -1,0 +1,177 @@
+"""Benchmark: report rendering, and live vote latency while a report renders.
+
+    .venv/bin/python bench/reports.py
+
+Prints the machine, the time to render a city report of 10 and 50 action plans and a workshop
+summary of 1,000 cards (WeasyPrint, in this process: the raw cost a worker pays), then the
+round-trip of a vote over a real Socket.IO connection to a real server process, idle and while
+that server's worker renders the 1,000-card summary. Compare ratios within one run: machines are
+shared and noisy."""
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import render_template  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from tests.live import LiveServer, Visitor  # noqa: E402
+from workshop import create_app  # noqa: E402
+from workshop.boards import plans as plan_service  # noqa: E402
+from workshop.boards import services as boards  # noqa: E402
+from workshop.boards.plans import PILLAR_PRINCIPLE_NAMES  # noqa: E402
+from workshop.extensions import db  # noqa: E402
+from workshop.models import Facilitator, Participant, Vote, Workshop  # noqa: E402
+from workshop.reports.render import render_pdf  # noqa: E402
+from workshop.workshops import services as workshops  # noqa: E402
+
+
+def machine():
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    return f"{platform.node()} · {model} · {os.cpu_count()} cores · Python {platform.python_version()}"
+
+
+def timed(function, repeat=3):
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
+
+
+def seed(url, cards=1000, plans=50):
+    """A workshop with `cards` cards over three boards (a third of them ideas with votes), and
+    `plans` action plans with every field filled in."""
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        facilitator = Facilitator(email="bench@example.org", name="Bench")
+        facilitator.set_password("correct horse battery")
+        workshop = workshops.create_workshop(facilitator, use_lab_template=True, title="Social Innovation Lab (bench)",
+                                             host_city="Ljubljana", starts_on=date(2025, 11, 5), ends_on=date(2025, 11, 7))
+        people = []
+        for n, city in enumerate(["Łódź", "Ljubljana", "Göteborg", "Αθήνα", "Zürich", "Cluj-Napoca"]):
+            team = workshops.find_or_add_city_team(workshop, city)
+            people.append(Participant(workshop=workshop, city_team=team, display_name=f"Person {n}"))
+        db.session.add_all(people)
+        db.session.commit()
+        lanes = ["problem", "idea", "action"]
+        for n in range(cards):
+            board = workshop.policy_areas[n % 3].board
+            card, _ = boards.add_card(people[n % len(people)], board, lanes[n % 3],
+                                      f"Card {n}: a proposal with enough words to wrap onto a second line of the summary.")
+            if card.lane == "idea":
+                db.session.add(Vote(board_id=board.id, card_id=card.id, participant_id=people[0].id, city_team_id=people[0].city_team_id))
+        db.session.commit()
+        plan_ids = []
+        for n in range(plans):
+            card, _ = boards.add_card(people[1], workshop.policy_areas[0].board, "action", f"Action plan {n}: open a family desk.")
+            plan_service.edit_action_plan(people[1], card, {
+                "title": f"Plan {n}", "lead": "Department for Social Affairs", "partners": "NGOs; schools",
+                "starts_on": "2026-01-01", "ends_on": "2027-12-31", "resources": "ESF+", "indicators": "Families reached",
+                "target": "2,000", "baseline": "350", "status": "agreed", "principles": [3, 11], "child_guarantee": True})
+            plan_ids.append(card.id)
+        return app, workshop.id, plan_ids
+
+
+def city_report_html(app, plan_count):
+    with app.test_request_context():
+        plan = {"text": "Open a family desk in every district.", "author": {"name": "Mateja", "city": "Ljubljana"},
+                "title": "Family desks", "lead": "Department for Social Affairs", "partners": "NGOs; schools",
+                "starts_on": "2026-01-01", "ends_on": "2027-12-31", "resources": "ESF+", "indicators": "Families reached",
+                "target": "2,000", "baseline": "350", "status": "agreed", "principles": [3, 11], "child_guarantee": True,
+                "idea": {"text": "One desk per district", "dots": 12, "rank": 1}, "problem": {"text": "Families miss support", "dots": 9, "rank": 2}}
+        content = {"workshop": {"title": "Social Innovation Lab", "host_city": "Ljubljana", "starts_on": "2025-11-05", "ends_on": "2025-11-07"},
+                   "city": {"name": "Ljubljana", "country": "Slovenia"}, "statement": "We commit.",
+                   "policy_areas": [{"title": "Child poverty", "plans": [dict(plan, title=f"Plan {n}") for n in range(plan_count)]}],
+                   "signatories": [{"name": "Mateja Žnidaršič", "role": "Deputy Mayor", "organisation": "MOL"}],
+                   "version": 1, "finalised_at": "2026-11-22T12:00:00Z"}
+        return render_template("reports/commitment.html", content=content, content_hash="0" * 64, principles=PILLAR_PRINCIPLE_NAMES)
+
+
+def vote_latencies(socket, card_id, count):
+    latencies = []
+    for n in range(count):
+        started = time.perf_counter()
+        ack = socket.call("vote" if n % 2 == 0 else "unvote", {"card_id": card_id})
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert ack["ok"], ack
+    return latencies
+
+
+def describe(latencies):
+    ordered = sorted(latencies)
+    return f"p50 {statistics.median(ordered):6.1f} ms   p95 {ordered[int(len(ordered) * 0.95) - 1]:6.1f} ms   max {ordered[-1]:6.1f} ms"
+
+
+def main():
+    print(f"machine: {machine()}")
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))
+    url = f"sqlite:///{folder / 'bench.sqlite'}"
+    app, workshop_id, _ = seed(url)
+
+    for plans in (10, 50):
+        html = city_report_html(app, plans)
+        best, median = timed(lambda: render_pdf(html))
+        print(f"city report, {plans:3d} action plans: best {best:5.2f} s, median {median:5.2f} s")
+    # The summary's HTML exactly as the app builds it: the view, with the sending step captured.
+    from workshop.reports import views
+
+    with app.app_context():
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = "f:1"
+        original = views.send_report
+        captured = {}
+        views.send_report = lambda html, filename: captured.setdefault("html", html) and ("", 204)
+        client.get(f"/workshops/{workshop_id}/summary.pdf")
+        views.send_report = original
+        summary_html = captured["html"]
+    best, median = timed(lambda: render_pdf(summary_html), repeat=1)
+    print(f"workshop summary, 1,000 cards: {best:5.2f} s")
+
+    server = LiveServer(url, extra_env={"REPORT_WORKERS": "1"})
+    try:
+        facilitator = Visitor(server.url)
+        facilitator.form("/login", {"email": "bench@example.org", "password": "correct horse battery"})
+        with app.app_context():
+            workshop = db.session.get(Workshop, workshop_id)
+            code, board = workshop.join_code, workshop.policy_areas[1].board
+            idea = next(card.id for card in board.cards if card.lane == "idea")
+            board_id = board.id
+        staff = facilitator.socket()
+        staff.call("set_phase", {"board_id": board_id, "phase": "vote"})
+        voter = Visitor(server.url).join(code, "Latency", "Bench City").socket()
+        voter.call("join_board", {"board_id": board_id})
+        vote_latencies(voter, idea, 20)  # warm up
+        idle = vote_latencies(voter, idea, 200)
+        print(f"vote round-trip, idle:               {describe(idle)}")
+
+        rendering = threading.Event()
+
+        def ask_for_summary():
+            rendering.set()
+            facilitator.http.get(f"{server.url}/workshops/{workshop_id}/summary.pdf")
+
+        threading.Thread(target=ask_for_summary).start()
+        rendering.wait()
+        time.sleep(0.2)
+        busy = vote_latencies(voter, idea, 200)
+        print(f"vote round-trip, summary rendering:  {describe(busy)}")
+        print(f"ratio of p95 busy / idle: {sorted(busy)[189] / sorted(idle)[189]:.2f}")
+        voter.close()
+        staff.close()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
