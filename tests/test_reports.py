@@ -184,3 +184,12 @@ def test_access_to_the_report_pdf(app, client, auth, lab, final_commitment, who,
     assert response.status_code == status
     if status == 200:
         assert response.data.startswith(b"%PDF")
+
+
+def test_a_render_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "render_pdf", lambda html: time.sleep(5))
+    started = time.perf_counter()
+    with pytest.raises(render.RenderTimeout):
+        render.render_to_file("<p>slow</p>", str(tmp_path / "slow.pdf"), time_limit=1)
+    assert time.perf_counter() - started < 3
+    assert not (tmp_path / "slow.pdf").exists()
