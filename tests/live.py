@@ -32,7 +32,7 @@ def free_port():
 class LiveServer:
     """`python wsgi.py` on a free port and a fresh SQLite file; `url` is where it listens."""
 
-    def __init__(self, database_url, extra_env=None):
+    def __init__(self, database_url, extra_env=None, log_path=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -44,7 +44,7 @@ class LiveServer:
             "PYTHONUNBUFFERED": "1",
             **(extra_env or {}),
         }
-        self.log = open(Path(database_url.removeprefix("sqlite:///")).with_suffix(".log"), "w+")
+        self.log = open(log_path or Path(database_url.removeprefix("sqlite:///")).with_suffix(".log"), "w+")
         self.start()
 
     def start(self):

@@ -1,0 +1,95 @@
+"""Scale-out: two real server processes sharing PostgreSQL and Redis behave as one server, and
+sequence numbers stay exact under concurrent writers."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis as redis_client
+
+from workshop import create_app
+from workshop.boards import services as boards
+from workshop.extensions import db
+from workshop.models import Board, BoardEvent, Card, Participant
+
+from .conftest import in_ci
+from .live import LiveServer, Visitor
+from .test_voting_live import make_workshop_on  # noqa: F401  (fixture)
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_url():
+    try:
+        redis_client.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis_client.exceptions.ConnectionError as error:
+        if in_ci():
+            pytest.fail(f"Redis is not reachable at {REDIS} in CI: {error}")
+        pytest.skip(f"Redis is not running at {REDIS}")
+    return REDIS
+
+
+def test_sequence_numbers_stay_consecutive_under_concurrent_writers_on_postgresql(postgres_url, make_workshop_on):
+    board_id, _, author_id = make_workshop_on(postgres_url)
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": postgres_url, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20}})
+    with app.app_context():
+        db.session.get(Board, board_id).phase = "collect"
+        db.session.commit()
+        db.session.remove()
+    barrier = threading.Barrier(16)
+
+    def post(n):
+        with app.app_context():
+            board, author = db.session.get(Board, board_id), db.session.get(Participant, author_id)
+            barrier.wait()
+            try:
+                return boards.add_card(author, board, "problem", f"Concurrent {n}")[1][0].seq
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        seqs = list(pool.map(post, range(16)))
+    with app.app_context():
+        stored = sorted(event.seq for event in db.session.query(BoardEvent).filter_by(board_id=board_id))
+        cards = db.session.query(Card).filter_by(board_id=board_id).count()
+        db.session.remove()
+        db.engine.dispose()
+    assert sorted(seqs) == stored[-16:] == list(range(stored[-16], stored[-16] + 16))
+    assert stored == list(range(1, len(stored) + 1)) and cards == len(stored)
+
+
+def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(postgres_url, redis_url, tmp_path):
+    env = {"SOCKETIO_MESSAGE_QUEUE": redis_url}
+    first = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")
+    second = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log")
+    sockets = []
+    try:
+        facilitator = Visitor(first.url).sign_up("Fran")
+        code, boards_ = facilitator.create_workshop("Two processes")
+        board = boards_[0]
+        ana = Visitor(first.url).join(code, "Ana", "Glasgow").socket()
+        ben = Visitor(second.url).join(code, "Ben", "Bologna").socket()
+        staff = facilitator.socket()
+        sockets += [ana, ben, staff]
+        for socket in (ana, ben, staff):
+            assert socket.call("join_board", {"board_id": board})["ok"]
+
+        idea = ana.call("add_card", {"board_id": board, "lane": "idea", "text": "Posted through the first process"})["card"]
+        ben.wait_for(lambda received: any(name == "card_added" and data["card"]["id"] == idea["id"] for name, data in received))
+        assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
+        ben.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
+        assert ben.call("vote", {"card_id": idea["id"]})["ok"]
+        assert staff.call("reveal_votes", {"board_id": board})["ok"]
+        ana.wait_for(lambda received: any(name == "votes_changed" and data["counts"].get(str(idea["id"])) == 1
+                                          for name, data in received))
+
+        through_first = ana.call("join_board", {"board_id": board})["snapshot"]
+        through_second = ben.call("join_board", {"board_id": board})["snapshot"]
+        assert through_first["cards"] == through_second["cards"]
+        assert through_first["board"] == through_second["board"]
+        assert through_first["votes"]["counts"] == through_second["votes"]["counts"] == {str(idea["id"]): 1}
+    finally:
+        for socket in sockets:
+            socket.close()
+        first.stop()
+        second.stop()
