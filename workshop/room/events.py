@@ -53,40 +53,30 @@ def _when_timer_ends(app, board_id, ends_at):
             db.session.remove()
 
 
-@handler("start_timer")
-def start_timer(data):
-    """Start a countdown of `seconds`; with `advances`, the board moves to the next phase at zero."""
-    board = board_of(data)
-    services.start_timer(current_user, board, read(data, "seconds", int), read(data, "advances", bool, required=False, default=False))
-    return timer_changed(board)
+# Timer commands: each changes the board's timer, then the room gets `timer_changed`.
+TIMER_COMMANDS = {
+    # A countdown of `seconds`; with `advances`, the board moves to the next phase at zero.
+    "start_timer": lambda board, data: services.start_timer(
+        current_user, board, read(data, "seconds", int), read(data, "advances", bool, required=False, default=False)),
+    "pause_timer": lambda board, data: services.pause_timer(current_user, board),
+    "resume_timer": lambda board, data: services.resume_timer(current_user, board),
+    "add_time": lambda board, data: services.add_time(current_user, board, read(data, "seconds", int, required=False, default=60)),
+    "stop_timer": lambda board, data: services.stop_timer(current_user, board),
+}
 
 
-@handler("pause_timer")
-def pause_timer(data):
-    board = board_of(data)
-    services.pause_timer(current_user, board)
-    return timer_changed(board)
+def _timer_handler(name, command):
+    @handler(name)
+    def timer_command(data):
+        board = board_of(data)
+        command(board, data)
+        return timer_changed(board)
+
+    return timer_command
 
 
-@handler("resume_timer")
-def resume_timer(data):
-    board = board_of(data)
-    services.resume_timer(current_user, board)
-    return timer_changed(board)
-
-
-@handler("add_time")
-def add_time(data):
-    board = board_of(data)
-    services.add_time(current_user, board, read(data, "seconds", int, required=False, default=60))
-    return timer_changed(board)
-
-
-@handler("stop_timer")
-def stop_timer(data):
-    board = board_of(data)
-    services.stop_timer(current_user, board)
-    return timer_changed(board)
+for _name, _command in TIMER_COMMANDS.items():
+    _timer_handler(_name, _command)
 
 
 @handler("spotlight")
