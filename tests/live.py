@@ -30,9 +30,11 @@ def free_port():
 
 
 class LiveServer:
-    """`python wsgi.py` on a free port and a fresh SQLite file; `url` is where it listens."""
+    """`python wsgi.py` on a free port and a fresh SQLite file; `url` is where it listens.
+    With `gunicorn=True`, the production command instead (the database must be migrated)."""
 
-    def __init__(self, database_url, extra_env=None, log_path=None):
+    def __init__(self, database_url, extra_env=None, log_path=None, gunicorn=False):
+        self.gunicorn = gunicorn
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -48,9 +50,12 @@ class LiveServer:
         self.start()
 
     def start(self):
-        self.process = subprocess.Popen(
-            [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
-        )
+        command = [sys.executable, "wsgi.py"]
+        if self.gunicorn:
+            gunicorn = Path(sys.executable).with_name("gunicorn")
+            command = [str(gunicorn), "--worker-class", "gevent", "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
+                       "--control-socket", str(Path(self.log.name).with_suffix(".ctl")), "wsgi:app"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_listening()
 
     def _wait_until_listening(self, timeout=30):

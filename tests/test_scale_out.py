@@ -59,9 +59,11 @@ def test_sequence_numbers_stay_consecutive_under_concurrent_writers_on_postgresq
 
 
 def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(postgres_url, redis_url, tmp_path):
+    """The first process is the README's run command (it migrates); the second is the production
+    command from deploy/ (gunicorn, gevent worker)."""
     env = {"SOCKETIO_MESSAGE_QUEUE": redis_url}
     first = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")
-    second = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log")
+    second = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log", gunicorn=True)
     sockets = []
     try:
         facilitator = Visitor(first.url).sign_up("Fran")
