@@ -52,6 +52,7 @@ function join() {
       return;
     }
     state.joined = true;
+    view.showPresence(ack.presence);
     applyCatchUp(ack);
     if (state.wasOffline) view.showConnection("online");
     state.wasOffline = false;

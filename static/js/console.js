@@ -143,6 +143,7 @@ function rejoin() {
       if (!ack.ok) return;
       panel.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
       panel.counts = ack.snapshot.votes.counts || {};
+      panel.presence = ack.presence;
       panel.setBoard(ack.snapshot.board, ack.snapshot.server_time);
     });
   }

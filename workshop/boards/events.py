@@ -65,8 +65,8 @@ def join_board(data):
     if not read(data, "watch", bool, required=False, default=False):
         city = None if services.is_staff(current_user, board) else current_user.city_team.name
         presence.enter(board.id, request.sid, current_user.get_id(), city)
-    socketio.emit("presence_changed", presence.summary(board.id), to=room(board.id))
-    return catch_up(board, current_user, since)
+        socketio.emit("presence_changed", presence.summary(board.id), to=room(board.id))
+    return {**catch_up(board, current_user, since), "presence": presence.summary(board.id)}
 
 
 @handler("leave_board")
