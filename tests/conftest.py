@@ -46,7 +46,8 @@ def app(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
-            "VOTE_FLUSH_INTERVAL": 0,  # counts go out at once, so tests need not wait
+            "VOTE_FLUSH_INTERVAL": 0,  # counts and presence go out at once, so tests need not wait
+            "PRESENCE_FLUSH_INTERVAL": 0,
             "REPORTS_CACHE": str(tmp_path / "reports"),
         }
     )

@@ -134,3 +134,17 @@ def test_private_writing_never_sends_another_participants_card_text(lab):
     ben.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
     assert secret in repr(ben.call("join_board", {"board_id": board}))
     staff.close()
+
+
+def test_a_crowd_arriving_is_announced_in_a_few_presence_messages(lab):
+    board = lab["board"]
+    watcher = lab["participant"]("Watcher", "Ghent")
+    Mirror(watcher, board)
+    watcher.received.clear()
+    crowd = [lab["participant"](f"Person {n}", f"City {n % 4}") for n in range(12)]
+    for socket in crowd:
+        assert socket.call("join_board", {"board_id": board})["ok"]
+    watcher.wait_for(lambda received: any(name == "presence_changed" and data["count"] == 13 for name, data in received))
+    news = [data for name, data in watcher.received if name == "presence_changed"]
+    assert len(news) <= 4  # batched every 0.5 s: not one message per arrival
+    assert {"name": "City 0", "count": 3} in news[-1]["cities"]

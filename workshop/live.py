@@ -1,5 +1,7 @@
 """Socket.IO plumbing every feature's `events.py` shares: a handler decorator that always answers
-with an acknowledgement and never raises, and readers that check what a client sent."""
+with an acknowledgement and never raises, readers that check what a client sent, and a coalescer
+that batches news per board."""
+import threading
 from functools import wraps
 
 from flask import current_app
@@ -51,3 +53,42 @@ def read(data, name, kind, required=True, default=None):
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise Refused("bad_field", _l("%(field)s has the wrong type.", field=name), field=name)
     return value
+
+
+class Coalescer:
+    """Collects news per board and sends it a few times a second: `touch(board_id, items)` marks,
+    and every `interval` seconds `send(board_id, items)` runs once per marked board with all that
+    accumulated. A storm of changes costs the room a handful of messages. The config key
+    `config_key` sets the interval; 0 sends at once (tests)."""
+
+    def __init__(self, send, config_key, interval):
+        self._send, self._config_key, self._interval = send, config_key, interval
+        self._dirty = {}  # board id -> set of items
+        self._lock = threading.Lock()
+        self._flusher = None
+
+    def touch(self, board_id, items=()):
+        with self._lock:
+            self._dirty.setdefault(board_id, set()).update(items)
+        interval = current_app.config.get(self._config_key, self._interval)
+        if not interval:
+            self.flush()
+        elif self._flusher is None:
+            self._flusher = socketio.start_background_task(self._run, current_app._get_current_object(), interval)
+
+    def _run(self, app, interval):
+        while True:
+            socketio.sleep(interval)
+            with app.app_context():
+                try:
+                    self.flush()
+                except Exception:  # one bad flush must not stop the news for good
+                    app.logger.exception("%s flush failed", self._config_key)
+                finally:
+                    db.session.remove()
+
+    def flush(self):
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+        for board_id, items in dirty.items():
+            self._send(board_id, items)

@@ -10,7 +10,7 @@ from ..extensions import socketio
 from ..live import handler, read
 from . import plans, services
 from .broadcast import broadcast, participant_room, person_room, room, staff_room, team_room
-from .presence import presence
+from .presence import presence, presence_news
 from .snapshots import board_json, card_json, catch_up
 
 
@@ -26,7 +26,7 @@ def connect(auth=None):
 @socketio.on("disconnect")
 def disconnect(*reason):
     for board_id in presence.leave_all(request.sid):
-        socketio.emit("presence_changed", presence.summary(board_id), to=room(board_id))
+        presence_news.touch(board_id)
 
 
 def _rooms_of(board):
@@ -65,7 +65,7 @@ def join_board(data):
     if not read(data, "watch", bool, required=False, default=False):
         city = None if services.is_staff(current_user, board) else current_user.city_team.name
         presence.enter(board.id, request.sid, current_user.get_id(), city)
-        socketio.emit("presence_changed", presence.summary(board.id), to=room(board.id))
+        presence_news.touch(board.id)
     return {**catch_up(board, current_user, since), "presence": presence.summary(board.id)}
 
 
@@ -78,7 +78,7 @@ def leave_board(data):
         leave_room(person_room(board_id, current_user.id))
         leave_room(team_room(board_id, current_user.city_team_id))
     if presence.leave(board_id, request.sid):
-        socketio.emit("presence_changed", presence.summary(board_id), to=room(board_id))
+        presence_news.touch(board_id)
     return {}
 
 

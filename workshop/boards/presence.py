@@ -1,8 +1,13 @@
-"""Who is on which board right now, counted per person and per city.
+"""Who is on which board right now, counted per person and per city; the room hears of it at
+most twice a second (`presence_news`), so 500 people arriving cost 500 x 2 messages, not 500^2.
 
 Kept in this process's memory: with several server processes each counts only its own sockets
 (the scale-out issue moves this to Redis)."""
 from collections import Counter, defaultdict
+
+from ..extensions import socketio
+from ..live import Coalescer
+from .broadcast import room
 
 
 class Presence:
@@ -32,3 +37,10 @@ class Presence:
 
 
 presence = Presence()
+
+
+def _send_presence(board_id, _):
+    socketio.emit("presence_changed", presence.summary(board_id), to=room(board_id))
+
+
+presence_news = Coalescer(_send_presence, "PRESENCE_FLUSH_INTERVAL", 0.5)
