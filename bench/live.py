@@ -1,11 +1,17 @@
-"""Live benchmarks against a floor: fan-out of one card to N connected clients, on the workshop
-app and on a bare Flask-SocketIO server that only broadcasts, driven by the same harness (the
-official Node socket.io-client, one process, so one clock times every delivery).
+"""Live benchmarks, with the official Node socket.io-client as the harness (one process, so one
+clock times every delivery); the app runs as the README runs it (python wsgi.py, gevent, SQLite).
 
-    .venv/bin/python bench/live.py [N ...]        (default: 100 500 1000)
+    .venv/bin/python bench/live.py [N ...]        (fan-out sizes; default: 100 500 1000)
+    .venv/bin/python bench/live.py joins          (one part only: fanout, votes, joins or memory)
 
-Prints the machine, then per N the p50/p95/p99 delivery latency on the floor and on the app, and
-the ratio of the p95s. The app runs as the README runs it (python wsgi.py, gevent, SQLite)."""
+1. Fan-out: one card reaching N clients, on the app and on a floor (a bare Flask-SocketIO server
+   that only broadcasts) driven by the same harness: p50/p95/p99 and the p95 ratio.
+2. Vote storm: 50 voters casting and taking back dots as fast as their acks return, 500 watchers:
+   votes/s accepted, time from a vote to its tally on watchers' screens, final tallies checked
+   against the database.
+3. Join storm: 500 participants join a 1,000-card board at once: time until all have it, and the
+   snapshot round-trip p50/p95.
+4. Memory: the server's resident memory per idle connected client at 1,000 clients."""
 import json
 import os
 import platform
@@ -24,6 +30,7 @@ from tests.live import LiveServer, free_port  # noqa: E402
 from workshop import create_app  # noqa: E402
 from workshop.extensions import db  # noqa: E402
 from workshop.models import Facilitator, Participant  # noqa: E402
+from workshop.boards import services as boards  # noqa: E402
 from workshop.workshops import services as workshops  # noqa: E402
 
 ROUNDS = 10
@@ -42,7 +49,8 @@ def ensure_harness():
 
 
 def seed(url, people):
-    """A workshop with `people` participants; their signed session cookies, and the first board's id."""
+    """A workshop with `people` participants (signed session cookies for each); its first board for
+    fan-outs, a second one voting on 50 ideas with live counts, a third holding 1,000 cards."""
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         upgrade()
@@ -56,7 +64,51 @@ def seed(url, people):
         db.session.commit()
         signer = app.session_interface.get_signing_serializer(app)
         cookies = [f"session={signer.dumps({'_user_id': p.get_id(), '_fresh': True})}" for p in participants]
-        return cookies, workshop.policy_areas[0].board.id
+        voting, crowded = workshop.policy_areas[1].board, workshop.policy_areas[2].board
+        for n in range(50):
+            boards.add_card(participants[n], voting, "idea", f"Idea {n}")
+        voting.phase, voting.votes_hidden, voting.dots_per_person, voting.dots_per_card = "vote", False, 20, 20
+        lanes = ["problem", "idea", "action"]
+        for n in range(1000):
+            boards.add_card(participants[n % len(participants)], crowded, lanes[n % 3], f"Card {n} of a crowded board, long enough to be real.")
+        db.session.commit()
+        return cookies, {"fanout": workshop.policy_areas[0].board.id, "votes": voting.id, "joins": crowded.id}
+
+
+def storm(*args):
+    output = subprocess.run(["node", "storm.mjs", *map(str, args)], cwd=ROOT / "bench", capture_output=True, text=True, timeout=600)
+    if output.returncode or not output.stdout.strip():
+        raise RuntimeError(f"storm.mjs {args[0]} failed ({output.returncode}): {output.stderr[-2000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def rss_mib(pid):
+    return next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS")) / 1024
+
+
+def memory_per_client(app, cookie_file, board, clients):
+    """Resident memory of the server with `clients` idle connections, against none."""
+    import time
+
+    before = rss_mib(app.process.pid)
+    holder = subprocess.Popen(["node", "storm.mjs", "idle", app.url, str(cookie_file), str(board), str(clients)],
+                              cwd=ROOT / "bench", stdout=subprocess.PIPE, text=True)
+    json.loads(holder.stdout.readline())
+    time.sleep(2)
+    during = rss_mib(app.process.pid)
+    holder.wait(timeout=60)
+    return before, during, (during - before) * 1024 / clients
+
+
+def database_counts(url, board):
+    from sqlalchemy import func, select
+
+    from workshop.models import Vote
+
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        rows = db.session.execute(select(Vote.card_id, func.count(Vote.id)).where(Vote.board_id == board).group_by(Vote.card_id)).all()
+        return {str(card): count for card, count in rows}
 
 
 def harness(url, clients, mode, cookie_file="", board=""):
@@ -67,11 +119,12 @@ def harness(url, clients, mode, cookie_file="", board=""):
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def main(sizes):
+def main(sizes, parts=("fanout", "votes", "joins", "memory")):
     ensure_harness()
     print(f"machine: {machine()}; harness: Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}, socket.io-client, one process")
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
-    cookies, board = seed(f"sqlite:///{folder / 'live.sqlite'}", max(sizes))
+    database = f"sqlite:///{folder / 'live.sqlite'}"
+    cookies, boards_ = seed(database, max(max(sizes), 1000))
     cookie_file = folder / "cookies.json"
     cookie_file.write_text(json.dumps(cookies))
     port = free_port()
@@ -81,16 +134,43 @@ def main(sizes):
         import time
 
         time.sleep(1.5)
-        print(f"{'clients':>8} | {'floor p50':>9} {'p95':>7} {'p99':>7} | {'app p50':>9} {'p95':>7} {'p99':>7} | p95 app/floor | delivered")
-        for size in sizes:
+        if "fanout" in parts:
+            print(f"{'clients':>8} | {'floor p50':>9} {'p95':>7} {'p99':>7} | {'app p50':>9} {'p95':>7} {'p99':>7} | p95 app/floor | delivered")
+        for size in sizes if "fanout" in parts else []:
             base = harness(f"http://127.0.0.1:{port}", size, "floor")
-            ours = harness(app.url, size, "app", str(cookie_file), board)
+            ours = harness(app.url, size, "app", str(cookie_file), boards_["fanout"])
             print(f"{size:>8} | {base['p50']:9.1f} {base['p95']:7.1f} {base['p99']:7.1f} | {ours['p50']:9.1f} {ours['p95']:7.1f} "
                   f"{ours['p99']:7.1f} | {ours['p95'] / base['p95']:13.2f} | {ours['delivered']}/{ours['expected']}")
+
+        if "votes" in parts:
+            vote_storm(app, database, cookie_file, boards_["votes"])
+        if "joins" in parts:
+            join_storm(app, cookie_file, boards_["joins"])
+        if "memory" in parts:
+            before, during, per_client = memory_per_client(app, cookie_file, boards_["fanout"], 1000)
+            print(f"memory: server {before:.0f} MiB idle, {during:.0f} MiB with 1,000 idle clients: {per_client:.0f} KiB per client")
     finally:
         floor.terminate()
         app.stop()
 
 
+def vote_storm(app, database, cookie_file, board):
+    result = storm("votes", app.url, cookie_file, board, 50, 500, 10)
+    stored = database_counts(database, board)
+    off = sum(abs(stored.get(card, 0) - count) for card, count in result["expected"].items())
+    print(f"vote storm, 50 voters, 500 watchers, 10 s: {result['votes_per_s']:.0f} votes/s accepted "
+          f"({result['accepted']} accepted, {result['refused']} refused); vote to tally on watchers' screens "
+          f"p50 {result['tally_p50']:.0f} ms, p95 {result['tally_p95']:.0f} ms; {result['tally_messages_per_watcher']} "
+          f"votes_changed per watcher; database vs acknowledged: {off} dots off; watchers' last tally vs "
+          f"acknowledged: {result['cards_off']} cards off")
+
+
+def join_storm(app, cookie_file, board):
+    result = storm("joins", app.url, cookie_file, board, 500)
+    print(f"join storm, 500 participants, {result['cards']}-card board: all joined in {result['all_joined_s']:.1f} s; "
+          f"snapshot round-trip p50 {result['snapshot_p50']:.0f} ms, p95 {result['snapshot_p95']:.0f} ms")
+
+
 if __name__ == "__main__":
-    main([int(n) for n in sys.argv[1:]] or [100, 500, 1000])
+    words = [arg for arg in sys.argv[1:] if not arg.isdigit()]
+    main([int(n) for n in sys.argv[1:] if n.isdigit()] or [100, 500, 1000], words or ("fanout", "votes", "joins", "memory"))

@@ -4,6 +4,7 @@ Hidden means absent: a card someone may not see is never in their snapshot or ev
 its text in a field the page ignores."""
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -127,6 +128,28 @@ def live_cards(board):
     ).all()
 
 
+def visible_cards(board, viewer):
+    """The JSON of every live card `viewer` may see, in posting order.
+
+    Kept per app and board: (the sequence number it is current to, the JSON of the cards everyone
+    may see, the ids of the cards only some may see). Every change to a card records an event, so
+    a new sequence number is all it takes to know it is stale: 500 people joining a 1,000-card
+    board build it once."""
+    room_cards = current_app.extensions.setdefault("workshop.room_cards", {})
+    cached = room_cards.get(board.id)
+    if cached is None or cached[0] != board.last_seq:
+        cards = live_cards(board)
+        for_everyone = [(card.id, card_json(card)) for card in cards if audience(card).everyone]
+        restricted = [card.id for card in cards if not audience(card).everyone]
+        cached = room_cards[board.id] = (board.last_seq, for_everyone, restricted)
+    _, for_everyone, restricted = cached
+    if not restricted:
+        return [card for _, card in for_everyone]
+    extra = [(card.id, card_json(card)) for card in db.session.scalars(select(Card).where(Card.id.in_(restricted)))
+             if can_see(viewer, card)]
+    return [card for _, card in sorted(for_everyone + extra, key=lambda pair: pair[0])]
+
+
 def snapshot(board, viewer):
     """The whole board as `viewer` may see it, with the sequence number it is current to."""
     from ..voting.snapshots import votes_json  # voting builds on boards; the snapshot includes its part
@@ -134,7 +157,7 @@ def snapshot(board, viewer):
     return {
         "board": board_json(board),
         "me": viewer_json(viewer, board),
-        "cards": [card_json(card) for card in live_cards(board) if can_see(viewer, card)],
+        "cards": visible_cards(board, viewer),
         "votes": votes_json(board, viewer),
         "server_time": iso(utcnow()),
         "last_seq": board.last_seq,

@@ -1,0 +1,122 @@
+// Storm harness for the workshop app (the official Node socket.io-client, all clients in one
+// process and on one clock). Prints one JSON line.
+//
+//   node storm.mjs votes <url> <cookies.json> <board> <voters> <watchers> <seconds>
+//     voters cast and take back dots as fast as their acks return; watchers time each tally.
+//   node storm.mjs joins <url> <cookies.json> <board> <clients>
+//     clients connect and join the board at once, each timing its snapshot.
+//   node storm.mjs idle <url> <cookies.json> <board> <clients>
+//     clients connect and join, print {"connected": n}, and hold for 6 s (memory is read meanwhile).
+import { readFileSync } from "node:fs";
+import { io } from "socket.io-client";
+
+const [mode, url, cookieFile, boardArg, ...rest] = process.argv.slice(2);
+const cookies = JSON.parse(readFileSync(cookieFile, "utf8"));
+const boardId = Number(boardArg);
+const now = () => performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null;
+};
+
+function call(socket, event, payload) {
+  return new Promise((resolve) => socket.emit(event, payload, resolve));
+}
+
+function connect(index, { watch = true, onSocket } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ["websocket"], reconnection: false, extraHeaders: { Cookie: cookies[index] } });
+    if (onSocket) onSocket(socket);
+    socket.on("connect", async () => {
+      const started = now();
+      const ack = await call(socket, "join_board", { board_id: boardId, watch });
+      if (!ack.ok) return reject(new Error(JSON.stringify(ack)));
+      resolve({ socket, ack, joinMs: now() - started });
+    });
+    socket.on("connect_error", reject);
+    socket.on("disconnect", (reason) => reject(new Error(`client ${index} disconnected: ${reason}`)));
+  });
+}
+
+async function connectMany(from, count, options) {
+  const joined = [];
+  for (let start = from; start < from + count; start += 50) {
+    const batch = [];
+    for (let index = start; index < Math.min(from + count, start + 50); index += 1) batch.push(connect(index, options));
+    joined.push(...(await Promise.all(batch)));
+  }
+  return joined;
+}
+
+async function votes(voterCount, watcherCount, seconds) {
+  const tallies = []; // per sampled watcher: [time, counts]
+  const lastSeen = {}; // card -> count, merged over all updates one watcher saw
+  const watchers = await connectMany(voterCount, watcherCount, {
+    onSocket: (socket) => {
+      const sample = tallies.length < 50 ? [] : null;
+      if (sample) tallies.push(sample);
+      socket.on("votes_changed", (payload) => {
+        if (sample) sample.push([now(), payload.counts]);
+        if (sample === tallies[0]) Object.assign(lastSeen, payload.counts);
+      });
+    },
+  });
+  const voters = await connectMany(0, voterCount);
+  const ideas = voters[0].ack.snapshot.cards.filter((card) => card.lane === "idea").map((card) => card.id);
+  const budget = voters[0].ack.snapshot.board.voting.budget;
+  const accepted = [];
+  const net = {};
+  let refused = 0;
+  const deadline = now() + seconds * 1000;
+  await Promise.all(voters.map(async ({ socket }) => {
+    const mine = [];
+    while (now() < deadline) {
+      const add = mine.length < budget;
+      const card = add ? ideas[Math.floor(Math.random() * ideas.length)] : mine.shift();
+      const sent = now();
+      const ack = await call(socket, add ? "vote" : "unvote", { card_id: card });
+      if (!ack.ok) { refused += 1; if (!add) mine.push(card); continue; }
+      if (add) mine.push(card);
+      accepted.push({ card, sent, acked: now() });
+      net[card] = (net[card] || 0) + (add ? 1 : -1);
+    }
+  }));
+  const elapsed = seconds;
+  await sleep(1500);
+  const latencies = [];
+  for (const op of accepted.filter((_, index) => index % 5 === 0)) {
+    for (const sample of tallies) {
+      const update = sample.find(([time, counts]) => time >= op.acked && String(op.card) in counts);
+      if (update) latencies.push(update[0] - op.sent);
+    }
+  }
+  const expected = Object.fromEntries(ideas.map((card) => [String(card), net[card] || 0]));
+  const wrong = ideas.filter((card) => (lastSeen[String(card)] ?? 0) !== expected[String(card)]).length;
+  const messages = tallies[0] ? tallies[0].length : 0;
+  for (const { socket } of [...watchers, ...voters]) socket.disconnect();
+  return { voters: voterCount, watchers: watcherCount, seconds: elapsed, accepted: accepted.length, refused,
+           votes_per_s: accepted.length / elapsed, tally_p50: percentile(latencies, 50), tally_p95: percentile(latencies, 95),
+           tally_messages_per_watcher: messages, cards_off: wrong, expected };
+}
+
+async function joins(count) {
+  const started = now();
+  const joined = await Promise.all(Array.from({ length: count }, (_, index) => connect(index, { watch: false })));
+  const total = now() - started;
+  const times = joined.map((entry) => entry.joinMs);
+  const cards = joined[0].ack.snapshot.cards.length;
+  for (const { socket } of joined) socket.disconnect();
+  return { clients: count, cards, all_joined_s: total / 1000, snapshot_p50: percentile(times, 50), snapshot_p95: percentile(times, 95) };
+}
+
+async function idle(count) {
+  const joined = await connectMany(0, count);
+  console.log(JSON.stringify({ connected: joined.length }));
+  await sleep(6000);
+  for (const { socket } of joined) socket.disconnect();
+  return { held: joined.length };
+}
+
+const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0])) }[mode];
+run().then((result) => { console.log(JSON.stringify(result)); process.exit(0); }).catch((error) => { console.error(error); process.exit(1); });
