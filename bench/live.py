@@ -134,6 +134,9 @@ def main(sizes, parts=("fanout", "votes", "joins", "memory")):
         import time
 
         time.sleep(1.5)
+        if "memory" in parts:  # first, while the server has not yet grown from the storms
+            before, during, per_client = memory_per_client(app, cookie_file, boards_["fanout"], 1000)
+            print(f"memory: server {before:.0f} MiB idle, {during:.0f} MiB with 1,000 idle clients: {per_client:.0f} KiB per client")
         if "fanout" in parts:
             print(f"{'clients':>8} | {'floor p50':>9} {'p95':>7} {'p99':>7} | {'app p50':>9} {'p95':>7} {'p99':>7} | p95 app/floor | delivered")
         for size in sizes if "fanout" in parts else []:
@@ -146,9 +149,6 @@ def main(sizes, parts=("fanout", "votes", "joins", "memory")):
             vote_storm(app, database, cookie_file, boards_["votes"])
         if "joins" in parts:
             join_storm(app, cookie_file, boards_["joins"])
-        if "memory" in parts:
-            before, during, per_client = memory_per_client(app, cookie_file, boards_["fanout"], 1000)
-            print(f"memory: server {before:.0f} MiB idle, {during:.0f} MiB with 1,000 idle clients: {per_client:.0f} KiB per client")
     finally:
         floor.terminate()
         app.stop()
