@@ -2,15 +2,18 @@
 // records when each round reaches it. All clients live in this one process, so one clock times
 // every delivery. Prints JSON: {"clients", "rounds", "p50", "p95", "p99", "max"} in milliseconds.
 //
-//   node fanout.mjs <url> <clients> <rounds> <mode> [cookies.json] [board id]
+//   node fanout.mjs <url[,url...]> <clients> <rounds> <mode> [cookies.json] [board id]
 //
+// With several URLs (processes sharing rooms through Redis), clients are dealt out in turn; the
+// sender is on the first.
 // mode "floor": a bare server; the sender emits "fanout" and clients receive "fanned".
 // mode "app": the workshop app; clients join the board, the sender posts cards (add_card) and
 //             clients receive "card_added". cookies.json holds one session cookie per client.
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
-const [url, clientCount, roundCount, mode, cookieFile, boardArg] = process.argv.slice(2);
+const [urlList, clientCount, roundCount, mode, cookieFile, boardArg] = process.argv.slice(2);
+const urls = urlList.split(",");
 const clients = Number(clientCount);
 const rounds = Number(roundCount);
 const boardId = Number(boardArg);
@@ -21,7 +24,7 @@ const sockets = [];
 
 function connect(index) {
   return new Promise((resolve, reject) => {
-    const socket = io(url, {
+    const socket = io(urls[index % urls.length], {
       transports: ["websocket"],
       reconnection: false,
       extraHeaders: cookies[index] ? { Cookie: cookies[index] } : {},

@@ -11,7 +11,9 @@ clock times every delivery); the app runs as the README runs it (python wsgi.py,
    against the database.
 3. Join storm: 500 participants join a 1,000-card board at once: time until all have it, and the
    snapshot round-trip p50/p95.
-4. Memory: the server's resident memory per idle connected client at 1,000 clients."""
+4. Memory: the server's resident memory per idle connected client at 1,000 clients.
+5. Scale-out: the fan-out again with the clients dealt over 2 processes sharing rooms through
+   Redis (127.0.0.1:6379), against 1 process with the same queue; skipped without Redis."""
 import json
 import os
 import platform
@@ -35,6 +37,7 @@ from workshop.workshops import services as workshops  # noqa: E402
 
 ROUNDS = 10
 SECRET = "bench-secret"
+REDIS = "redis://127.0.0.1:6379/0"
 
 
 def machine():
@@ -119,7 +122,7 @@ def harness(url, clients, mode, cookie_file="", board=""):
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def main(sizes, parts=("fanout", "votes", "joins", "memory")):
+def main(sizes, parts):
     ensure_harness()
     print(f"machine: {machine()}; harness: Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}, socket.io-client, one process")
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
@@ -149,6 +152,8 @@ def main(sizes, parts=("fanout", "votes", "joins", "memory")):
             vote_storm(app, database, cookie_file, boards_["votes"])
         if "joins" in parts:
             join_storm(app, cookie_file, boards_["joins"])
+        if "scale" in parts:
+            scale_out(database, cookie_file, boards_["fanout"], sizes)
     finally:
         floor.terminate()
         app.stop()
@@ -165,6 +170,28 @@ def vote_storm(app, database, cookie_file, board):
           f"acknowledged: {result['cards_off']} cards off")
 
 
+def scale_out(database, cookie_file, board, sizes):
+    """Fan-out through 1 and through 2 processes, both with the Redis message queue."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means: no Redis here
+        print(f"scale-out: skipped, Redis is not reachable at {REDIS} ({error})")
+        return
+    env = {"SECRET_KEY": SECRET, "SOCKETIO_MESSAGE_QUEUE": REDIS}
+    servers = [LiveServer(database, extra_env=env), LiveServer(database, extra_env=env)]
+    try:
+        print(f"{'clients':>8} | {'1 process p50':>13} {'p95':>7} | {'2 processes p50':>15} {'p95':>7} | p95 2/1")
+        for size in sizes:
+            one = harness(servers[0].url, size, "app", str(cookie_file), board)
+            two = harness(",".join(server.url for server in servers), size, "app", str(cookie_file), board)
+            print(f"{size:>8} | {one['p50']:13.1f} {one['p95']:7.1f} | {two['p50']:15.1f} {two['p95']:7.1f} | {two['p95'] / one['p95']:7.2f}")
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def join_storm(app, cookie_file, board):
     result = storm("joins", app.url, cookie_file, board, 500)
     print(f"join storm, 500 participants, {result['cards']}-card board: all joined in {result['all_joined_s']:.1f} s; "
@@ -173,4 +200,5 @@ def join_storm(app, cookie_file, board):
 
 if __name__ == "__main__":
     words = [arg for arg in sys.argv[1:] if not arg.isdigit()]
-    main([int(n) for n in sys.argv[1:] if n.isdigit()] or [100, 500, 1000], words or ("fanout", "votes", "joins", "memory"))
+    main([int(n) for n in sys.argv[1:] if n.isdigit()] or [100, 500, 1000],
+         words or ("memory", "fanout", "votes", "joins", "scale"))
