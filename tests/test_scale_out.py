@@ -95,3 +95,49 @@ def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(postgres_u
             socket.close()
         first.stop()
         second.stop()
+
+
+def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(postgres_url, redis_url, tmp_path):
+    import time
+
+    env = {"SOCKETIO_MESSAGE_QUEUE": redis_url}
+    first = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")
+    second = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log")
+    sockets = []
+    try:
+        facilitator = Visitor(first.url).sign_up("Fran")
+        code, boards_ = facilitator.create_workshop("Tallies and timers")
+        board = boards_[0]
+        author = Visitor(first.url).join(code, "Ana", "Glasgow").socket()
+        voter = Visitor(second.url).join(code, "Ben", "Bologna").socket()
+        watcher = Visitor(first.url).join(code, "Cleo", "Warsaw").socket()
+        staff = facilitator.socket()
+        sockets += [author, voter, watcher, staff]
+        for socket in sockets:
+            assert socket.call("join_board", {"board_id": board})["ok"]
+        idea = author.call("add_card", {"board_id": board, "lane": "idea", "text": "Count me once"})["card"]
+        assert staff.call("configure_voting", {"board_id": board, "budget": 5, "cap": 3, "lanes": ["idea"],
+                                               "mode": "person", "hidden": False})["ok"]
+        assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
+        watcher.wait_for(lambda received: any(name == "board_updated" and data["board"]["phase"] == "vote" for name, data in received))
+        watcher.received.clear()
+
+        # One vote through the second process: exactly one tally on the first, with the right count.
+        assert voter.call("vote", {"card_id": idea["id"]})["ok"]
+        time.sleep(1.2)
+        tallies = [data["counts"] for name, data in watcher.received if name == "votes_changed"]
+        assert tallies == [{str(idea["id"]): 1}]
+
+        # A timer set through the first process advances the board once, seen through the second.
+        voter.received.clear()
+        assert staff.call("start_timer", {"board_id": board, "seconds": 1, "advances": True})["ok"]
+        voter.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
+        time.sleep(1.0)
+        phases = [data["board"]["phase"] for name, data in voter.received if name == "board_updated"]
+        assert phases == ["results"]
+        assert [name for name, _ in voter.received].count("timer_changed") == 1
+    finally:
+        for socket in sockets:
+            socket.close()
+        first.stop()
+        second.stop()
