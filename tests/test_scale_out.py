@@ -76,6 +76,11 @@ def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(postgres_u
         for socket in (ana, ben, staff):
             assert socket.call("join_board", {"board_id": board})["ok"]
 
+        # Presence counts everyone, whichever process their socket is on.
+        ana.wait_for(lambda received: any(name == "presence_changed" and {"name": "Bologna", "count": 1} in data["cities"]
+                                          for name, data in received))
+        assert ben.call("join_board", {"board_id": board})["presence"]["count"] == 3  # Ana, Ben and Fran
+
         idea = ana.call("add_card", {"board_id": board, "lane": "idea", "text": "Posted through the first process"})["card"]
         ben.wait_for(lambda received: any(name == "card_added" and data["card"]["id"] == idea["id"] for name, data in received))
         assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
@@ -141,3 +146,19 @@ def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(postgre
             socket.close()
         first.stop()
         second.stop()
+
+
+def test_presence_in_redis_forgets_a_process_that_stopped_beating(app, redis_url):
+    import json
+
+    from workshop.boards.presence import RedisPresence
+
+    store = RedisPresence(redis_url)
+    board_id = 987654321
+    store._redis.delete(store._key(board_id))
+    with app.test_request_context():
+        store.enter(board_id, "sid-1", "p:1", "Glasgow")
+    store._redis.hset(store._key(board_id), "sid-of-a-crashed-process", json.dumps(["p:2", "Bologna", "gone"]))
+    assert store.summary(board_id) == {"board_id": board_id, "count": 1, "cities": [{"name": "Glasgow", "count": 1}]}
+    assert store.leave(board_id, "sid-1") and store.summary(board_id)["count"] == 0
+    store._redis.delete(store._key(board_id))

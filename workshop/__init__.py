@@ -37,6 +37,7 @@ def create_app(test_config=None):
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
     )
 
+    app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
 

@@ -10,7 +10,7 @@ from ..extensions import socketio
 from ..live import handler, read
 from . import plans, services
 from .broadcast import broadcast, participant_room, person_room, room, staff_room, team_room
-from .presence import presence, presence_news
+from .presence import presence_news, presence_store
 from .snapshots import board_json, card_json, catch_up
 
 
@@ -25,7 +25,7 @@ def connect(auth=None):
 
 @socketio.on("disconnect")
 def disconnect(*reason):
-    for board_id in presence.leave_all(request.sid):
+    for board_id in presence_store().leave_all(request.sid):
         presence_news.touch(board_id)
 
 
@@ -64,9 +64,9 @@ def join_board(data):
         join_room(name)
     if not read(data, "watch", bool, required=False, default=False):
         city = None if services.is_staff(current_user, board) else current_user.city_team.name
-        presence.enter(board.id, request.sid, current_user.get_id(), city)
+        presence_store().enter(board.id, request.sid, current_user.get_id(), city)
         presence_news.touch(board.id)
-    return {**catch_up(board, current_user, since), "presence": presence.summary(board.id)}
+    return {**catch_up(board, current_user, since), "presence": presence_store().summary(board.id)}
 
 
 @handler("leave_board")
@@ -77,7 +77,7 @@ def leave_board(data):
     if not current_user.is_facilitator:
         leave_room(person_room(board_id, current_user.id))
         leave_room(team_room(board_id, current_user.city_team_id))
-    if presence.leave(board_id, request.sid):
+    if presence_store().leave(board_id, request.sid):
         presence_news.touch(board_id)
     return {}
 

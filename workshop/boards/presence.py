@@ -1,16 +1,34 @@
 """Who is on which board right now, counted per person and per city; the room hears of it at
 most twice a second (`presence_news`), so 500 people arriving cost 500 x 2 messages, not 500^2.
 
-Kept in this process's memory: with several server processes each counts only its own sockets
-(the scale-out issue moves this to Redis)."""
+One server process keeps presence in memory. Several processes (SOCKETIO_MESSAGE_QUEUE=redis://...)
+keep it in Redis, so that every process counts everyone: each process writes its own sockets and
+renews a heartbeat; the sockets of a process whose heartbeat has lapsed (it crashed) stop counting.
+`presence_store()` gives the one the app was configured with."""
+import json
+import uuid
 from collections import Counter, defaultdict
+
+from flask import current_app
 
 from ..extensions import socketio
 from ..live import Coalescer
 from .broadcast import room
 
 
+def summarise(board_id, people):
+    """{person key: city} as the room sees it: how many people (two tabs count once), which cities."""
+    cities = Counter(city for city in people.values() if city)
+    return {
+        "board_id": board_id,
+        "count": len(people),
+        "cities": [{"name": name, "count": count} for name, count in sorted(cities.items())],
+    }
+
+
 class Presence:
+    """In this process's memory."""
+
     def __init__(self):
         self._boards = defaultdict(dict)  # board id -> socket id -> (person key, city or None)
 
@@ -26,21 +44,67 @@ class Presence:
         return [board_id for board_id in list(self._boards) if self.leave(board_id, sid)]
 
     def summary(self, board_id):
-        """How many people are on the board (two tabs count once), and from which cities."""
-        people = dict(self._boards.get(board_id, {}).values())
-        cities = Counter(city for city in people.values() if city)
-        return {
-            "board_id": board_id,
-            "count": len(people),
-            "cities": [{"name": name, "count": count} for name, count in sorted(cities.items())],
-        }
+        return summarise(board_id, dict(self._boards.get(board_id, {}).values()))
 
 
-presence = Presence()
+class RedisPresence(Presence):
+    """In Redis, shared by every process: a hash per board, socket id -> [person, city, process]."""
+
+    HEARTBEAT_SECONDS = 10
+
+    def __init__(self, url):
+        import redis
+
+        super().__init__()  # this process's own sockets, to know what to remove when they leave
+        self._redis = redis.Redis.from_url(url)
+        self._process = uuid.uuid4().hex
+        self._beating = False
+
+    def _key(self, board_id):
+        return f"workshop:presence:{board_id}"
+
+    def _alive_key(self, process):
+        return f"workshop:presence:alive:{process}"
+
+    def _beat(self):
+        """Renew this process's heartbeat while it lives."""
+        while True:
+            self._redis.set(self._alive_key(self._process), 1, ex=self.HEARTBEAT_SECONDS * 3)
+            socketio.sleep(self.HEARTBEAT_SECONDS)
+
+    def enter(self, board_id, sid, person_key, city):
+        if not self._beating:
+            self._beating = True
+            self._redis.set(self._alive_key(self._process), 1, ex=self.HEARTBEAT_SECONDS * 3)
+            socketio.start_background_task(self._beat)
+        super().enter(board_id, sid, person_key, city)
+        self._redis.hset(self._key(board_id), sid, json.dumps([person_key, city, self._process]))
+
+    def leave(self, board_id, sid):
+        if not super().leave(board_id, sid):
+            return False
+        self._redis.hdel(self._key(board_id), sid)
+        return True
+
+    def summary(self, board_id):
+        entries = [json.loads(value) for value in self._redis.hvals(self._key(board_id))]
+        processes = {process for _, _, process in entries}
+        alive = {process for process in processes if self._redis.exists(self._alive_key(process))}
+        return summarise(board_id, {person: city for person, city, process in entries if process in alive})
+
+
+def make_presence(config):
+    """The store for an app: Redis when processes share rooms through Redis, else memory."""
+    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    return RedisPresence(queue) if queue.startswith(("redis://", "rediss://")) else Presence()
+
+
+def presence_store():
+    return current_app.extensions["workshop.presence"]
 
 
 def _send_presence(board_id, _):
-    socketio.emit("presence_changed", presence.summary(board_id), to=room(board_id))
+    socketio.emit("presence_changed", presence_store().summary(board_id), to=room(board_id))
 
 
 presence_news = Coalescer(_send_presence, "PRESENCE_FLUSH_INTERVAL", 0.5)

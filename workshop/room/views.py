@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from ..auth.views import facilitator_required
 from ..boards.messages import board_messages
-from ..boards.presence import presence
+from ..boards.presence import presence_store
 from ..boards.services import require_staff
 from ..boards.snapshots import snapshot
 from ..commitments import services as commitments
@@ -20,7 +20,7 @@ def console(workshop_id):
     """One page for the whole workshop: every board's phase, timer, cards, votes and who is online."""
     workshop = managed_workshop(workshop_id)
     boards = [
-        {"snapshot": snapshot(area.board, current_user), "presence": presence.summary(area.board.id),
+        {"snapshot": snapshot(area.board, current_user), "presence": presence_store().summary(area.board.id),
          "projector": url_for("room.projector", board_id=area.board.id), "page": url_for("boards.show", board_id=area.board.id)}
         for area in workshop.policy_areas
     ]
