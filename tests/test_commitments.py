@@ -123,7 +123,7 @@ def test_a_signatory_needs_a_name(client, auth, lab):
     auth.as_user(lab.mateja)
     response = save(client, lab, [lab.plan], **{"signatory-0-name": "", "signatory-0-role": "Mayor"})
     assert response.status_code == 400 and "Each signatory needs a name." in response.text
-    assert db.session.scalar(select(Commitment)) is None or db.session.scalar(select(Commitment)).signatories == []
+    assert db.session.scalar(select(func.count(Commitment.id))) == 0
 
 
 @pytest.mark.parametrize("plans", [["99999"], ["abc"], ["{idea}"], ["{plan}", "{plan}"]])
@@ -132,9 +132,7 @@ def test_only_action_plans_of_the_workshop_can_be_committed(client, auth, lab, p
     values = {"{idea}": str(lab.idea.id), "{plan}": str(lab.plan.id)}
     response = client.post(lab.url, data={"plans": [values.get(p, p) for p in plans], "statement": "x", **SIGNATORY})
     assert response.status_code == 400 and "Pick action plans from the list." in response.text
-    assert db.session.scalar(select(func.count(Commitment.id))) in (0, 1)
-    commitment = db.session.scalar(select(Commitment))
-    assert commitment is None or commitment.plans == []
+    assert db.session.scalar(select(func.count(Commitment.id))) == 0
 
 
 def test_too_long_statement_is_refused(client, auth, lab):

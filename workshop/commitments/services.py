@@ -62,8 +62,8 @@ def available_plans(team):
 def save_draft(actor, team, card_ids, statement, signatories):
     """Save the team's choice of plans (in order), statement and signatories as the draft."""
     require_editor(actor, team)
-    commitment = commitment_of(team, create=True)
-    if commitment.is_final:
+    existing = commitment_of(team)
+    if existing is not None and existing.is_final:
         raise Refused("commitment_final", _l("This commitment is final. Choose “Make changes” to start a new version."))
     allowed = {card.id: card for card in available_plans(team)}
     if len(set(card_ids)) != len(card_ids) or any(card_id not in allowed for card_id in card_ids):
@@ -80,6 +80,7 @@ def save_draft(actor, team, card_ids, statement, signatories):
             raise Refused("signatory_name_missing", _l("Each signatory needs a name."), field="signatories")
         if len(name) > NAME_MAX or len(role) > TITLE_MAX or len(organisation) > TITLE_MAX:
             raise Refused("signatory_too_long", _l("A signatory's name, role or organisation is too long."), field="signatories")
+    commitment = existing or commitment_of(team, create=True)  # created only once the input is valid
     commitment.plans = [CommitmentPlan(card=allowed[card_id], position=n) for n, card_id in enumerate(card_ids)]
     commitment.statement = statement
     commitment.signatories = [Signatory(name=n, role=r, organisation=o, position=i) for i, (n, r, o) in enumerate(people)]
