@@ -13,7 +13,8 @@ clock times every delivery); the app runs as the README runs it (python wsgi.py,
    snapshot round-trip p50/p95.
 4. Memory: the server's resident memory per idle connected client at 1,000 clients.
 5. Scale-out: the fan-out again with the clients dealt over 2 processes sharing rooms through
-   Redis (127.0.0.1:6379), against 1 process with the same queue; skipped without Redis."""
+   Redis (127.0.0.1:6379), against 1 process with the same queue; then the vote storm the same
+   way on PostgreSQL (127.0.0.1:5432; several processes writing need it). Skipped without them."""
 import json
 import os
 import platform
@@ -51,7 +52,7 @@ def ensure_harness():
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=ROOT / "bench", check=True)
 
 
-def seed(url, people):
+def seed(url, people, crowded_cards=1000):
     """A workshop with `people` participants (signed session cookies for each); its first board for
     fan-outs, a second one voting on 50 ideas with live counts, a third holding 1,000 cards."""
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
@@ -72,7 +73,7 @@ def seed(url, people):
             boards.add_card(participants[n], voting, "idea", f"Idea {n}")
         voting.phase, voting.votes_hidden, voting.dots_per_person, voting.dots_per_card = "vote", False, 20, 20
         lanes = ["problem", "idea", "action"]
-        for n in range(1000):
+        for n in range(crowded_cards):
             boards.add_card(participants[n % len(participants)], crowded, lanes[n % 3], f"Card {n} of a crowded board, long enough to be real.")
         db.session.commit()
         return cookies, {"fanout": workshop.policy_areas[0].board.id, "votes": voting.id, "joins": crowded.id}
@@ -111,6 +112,8 @@ def database_counts(url, board):
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         rows = db.session.execute(select(Vote.card_id, func.count(Vote.id)).where(Vote.board_id == board).group_by(Vote.card_id)).all()
+        db.session.remove()
+        db.engine.dispose()
         return {str(card): count for card, count in rows}
 
 
@@ -190,6 +193,55 @@ def scale_out(database, cookie_file, board, sizes):
     finally:
         for server in servers:
             server.stop()
+    vote_storm_scaled(env)
+
+
+def vote_storm_scaled(env):
+    """The vote storm on PostgreSQL through 1 process, then through 2."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine("postgresql+psycopg://postgres@127.0.0.1:5432/test", isolation_level="AUTOCOMMIT")
+    try:
+        admin.connect().close()
+    except sa.exc.OperationalError as error:
+        print(f"scale-out vote storm: skipped, PostgreSQL is not reachable ({error.orig})")
+        return
+    name = f"bench_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    try:
+        cookies, boards_ = seed(url, 600, crowded_cards=0)
+        cookie_file = Path(tempfile.mkdtemp(prefix="bench-pg-")) / "cookies.json"
+        cookie_file.write_text(json.dumps(cookies))
+        servers = [LiveServer(url, extra_env=env, log_path=cookie_file.with_name(f"server{n}.log")) for n in range(2)]
+        try:
+            for count in (1, 2):
+                result = storm("votes", ",".join(s.url for s in servers[:count]), cookie_file, boards_["votes"], 50, 500, 10)
+                stored = database_counts(url, boards_["votes"])
+                off = sum(abs(stored.get(card, 0) - net) for card, net in result["expected"].items())
+                print(f"vote storm on PostgreSQL through {count} process{'es' if count > 1 else ''}: {result['votes_per_s']:.0f} votes/s, "
+                      f"tally p95 {result['tally_p95']:.0f} ms, {result['refused']} refused, database vs acknowledged: {off} dots off")
+                reset_votes(url, boards_["votes"])
+        finally:
+            for server in servers:
+                server.stop()
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def reset_votes(url, board):
+    from workshop.models import Vote
+
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.session.query(Vote).filter_by(board_id=board).delete()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def join_storm(app, cookie_file, board):

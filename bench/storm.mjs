@@ -1,7 +1,7 @@
 // Storm harness for the workshop app (the official Node socket.io-client, all clients in one
 // process and on one clock). Prints one JSON line.
 //
-//   node storm.mjs votes <url> <cookies.json> <board> <voters> <watchers> <seconds>
+//   node storm.mjs votes <url[,url...]> <cookies.json> <board> <voters> <watchers> <seconds>
 //     voters cast and take back dots as fast as their acks return; watchers time each tally.
 //   node storm.mjs joins <url> <cookies.json> <board> <clients>
 //     clients connect and join the board at once, each timing its snapshot.
@@ -10,7 +10,8 @@
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
-const [mode, url, cookieFile, boardArg, ...rest] = process.argv.slice(2);
+const [mode, urlList, cookieFile, boardArg, ...rest] = process.argv.slice(2);
+const urls = urlList.split(","); // several processes: clients are dealt out in turn
 const cookies = JSON.parse(readFileSync(cookieFile, "utf8"));
 const boardId = Number(boardArg);
 const now = () => performance.now();
@@ -26,7 +27,7 @@ function call(socket, event, payload) {
 
 function connect(index, { watch = true, onSocket } = {}) {
   return new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ["websocket"], reconnection: false, extraHeaders: { Cookie: cookies[index] } });
+    const socket = io(urls[index % urls.length], { transports: ["websocket"], reconnection: false, extraHeaders: { Cookie: cookies[index] } });
     if (onSocket) onSocket(socket);
     socket.on("connect", async () => {
       const started = now();
