@@ -3,11 +3,17 @@ from flask_login import current_user
 
 from ..boards.broadcast import broadcast, person_room, team_room
 from ..boards.events import board_of, card_of
-from ..extensions import socketio
+from ..extensions import db, socketio
 from ..live import handler, read
 from . import services
 from .snapshots import holder_json
 from .tallies import tallies
+
+
+def keep_loaded_after_commit():
+    """This event's session keeps what it loaded past the vote's commit: the ack needs the card,
+    board and voter, which a vote does not change, and reloading them cost 3 of 12 queries."""
+    db.session().expire_on_commit = False
 
 
 def after_vote(card):
@@ -25,6 +31,7 @@ def vote(data):
     """A participant puts a dot on a card. The ack and their other tabs (or city team) get the new
     budget; the room gets the count with the next `votes_changed` if counts are public."""
     card = card_of(data)
+    keep_loaded_after_commit()
     services.cast_vote(current_user, card)
     return after_vote(card)
 
@@ -33,6 +40,7 @@ def vote(data):
 def unvote(data):
     """A participant takes one of their dots back off a card."""
     card = card_of(data)
+    keep_loaded_after_commit()
     services.take_back_vote(current_user, card)
     return after_vote(card)
 
