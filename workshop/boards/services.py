@@ -3,6 +3,7 @@ transaction with its numbered events, and returns those events for the caller to
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Forbidden, NotFound, Refused
@@ -75,7 +76,9 @@ def find_board(board_id):
 
 def find_card(card_id, board=None):
     """A card still on its board (or of `board`), else a refusal."""
-    card = db.session.get(Card, card_id) if isinstance(card_id, int) else None
+    # The board and its policy area come in the same query: every check after this needs them.
+    with_board = [joinedload(Card.board).joinedload(Board.policy_area)]
+    card = db.session.get(Card, card_id, options=with_board) if isinstance(card_id, int) else None
     if card is None or not card.is_live or (board is not None and card.board_id != board.id):
         raise NotFound("no_such_card", _l("That card is not on this board."))
     return card
