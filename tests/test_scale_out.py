@@ -58,94 +58,86 @@ def test_sequence_numbers_stay_consecutive_under_concurrent_writers_on_postgresq
     assert stored == list(range(1, len(stored) + 1)) and cards == len(stored)
 
 
-def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(postgres_url, redis_url, tmp_path):
-    """The first process is the README's run command (it migrates); the second is the production
-    command from deploy/ (gunicorn, gevent worker)."""
+@pytest.fixture
+def two_processes(postgres_url, redis_url, tmp_path):
+    """Two server processes on one PostgreSQL and one Redis, a workshop made through the first, and
+    `person(process, name, city)` for a participant's socket joined to its first board there. The
+    first process is the README's run command (it migrates); the second is the production command
+    from deploy/ (gunicorn, gevent worker)."""
     env = {"SOCKETIO_MESSAGE_QUEUE": redis_url}
-    first = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")
-    second = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log", gunicorn=True)
+    servers = [LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")]
+    servers.append(LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log", gunicorn=True))
     sockets = []
-    try:
-        facilitator = Visitor(first.url).sign_up("Fran")
-        code, boards_ = facilitator.create_workshop("Two processes")
-        board = boards_[0]
-        ana = Visitor(first.url).join(code, "Ana", "Glasgow").socket()
-        ben = Visitor(second.url).join(code, "Ben", "Bologna").socket()
-        staff = facilitator.socket()
-        sockets += [ana, ben, staff]
-        for socket in (ana, ben, staff):
-            assert socket.call("join_board", {"board_id": board})["ok"]
+    facilitator = Visitor(servers[0].url).sign_up("Fran")
+    code, boards_ = facilitator.create_workshop("Two processes")
+    board = boards_[0]
 
-        # Presence counts everyone, whichever process their socket is on.
-        ana.wait_for(lambda received: any(name == "presence_changed" and {"name": "Bologna", "count": 1} in data["cities"]
-                                          for name, data in received))
-        assert ben.call("join_board", {"board_id": board})["presence"]["count"] == 3  # Ana, Ben and Fran
+    def joined(socket):
+        sockets.append(socket)
+        assert socket.call("join_board", {"board_id": board})["ok"]
+        return socket
 
-        idea = ana.call("add_card", {"board_id": board, "lane": "idea", "text": "Posted through the first process"})["card"]
-        ben.wait_for(lambda received: any(name == "card_added" and data["card"]["id"] == idea["id"] for name, data in received))
-        assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
-        ben.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
-        assert ben.call("vote", {"card_id": idea["id"]})["ok"]
-        assert staff.call("reveal_votes", {"board_id": board})["ok"]
-        ana.wait_for(lambda received: any(name == "votes_changed" and data["counts"].get(str(idea["id"])) == 1
-                                          for name, data in received))
+    def person(process, name, city):
+        return joined(Visitor(servers[process].url).join(code, name, city).socket())
 
-        through_first = ana.call("join_board", {"board_id": board})["snapshot"]
-        through_second = ben.call("join_board", {"board_id": board})["snapshot"]
-        assert through_first["cards"] == through_second["cards"]
-        assert through_first["board"] == through_second["board"]
-        assert through_first["votes"]["counts"] == through_second["votes"]["counts"] == {str(idea["id"]): 1}
-    finally:
-        for socket in sockets:
-            socket.close()
-        first.stop()
-        second.stop()
+    yield {"board": board, "person": person, "staff": joined(facilitator.socket())}
+    for socket in sockets:
+        socket.close()
+    for server in servers:
+        server.stop()
 
 
-def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(postgres_url, redis_url, tmp_path):
+def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(two_processes):
+    board, staff = two_processes["board"], two_processes["staff"]
+    ana, ben = two_processes["person"](0, "Ana", "Glasgow"), two_processes["person"](1, "Ben", "Bologna")
+
+    # Presence counts everyone, whichever process their socket is on.
+    ana.wait_for(lambda received: any(name == "presence_changed" and {"name": "Bologna", "count": 1} in data["cities"]
+                                      for name, data in received))
+    assert ben.call("join_board", {"board_id": board})["presence"]["count"] == 3  # Ana, Ben and Fran
+
+    idea = ana.call("add_card", {"board_id": board, "lane": "idea", "text": "Posted through the first process"})["card"]
+    ben.wait_for(lambda received: any(name == "card_added" and data["card"]["id"] == idea["id"] for name, data in received))
+    assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
+    ben.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
+    assert ben.call("vote", {"card_id": idea["id"]})["ok"]
+    assert staff.call("reveal_votes", {"board_id": board})["ok"]
+    ana.wait_for(lambda received: any(name == "votes_changed" and data["counts"].get(str(idea["id"])) == 1
+                                      for name, data in received))
+
+    through_first = ana.call("join_board", {"board_id": board})["snapshot"]
+    through_second = ben.call("join_board", {"board_id": board})["snapshot"]
+    assert through_first["cards"] == through_second["cards"]
+    assert through_first["board"] == through_second["board"]
+    assert through_first["votes"]["counts"] == through_second["votes"]["counts"] == {str(idea["id"]): 1}
+
+
+def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(two_processes):
     import time
 
-    env = {"SOCKETIO_MESSAGE_QUEUE": redis_url}
-    first = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")
-    second = LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log")
-    sockets = []
-    try:
-        facilitator = Visitor(first.url).sign_up("Fran")
-        code, boards_ = facilitator.create_workshop("Tallies and timers")
-        board = boards_[0]
-        author = Visitor(first.url).join(code, "Ana", "Glasgow").socket()
-        voter = Visitor(second.url).join(code, "Ben", "Bologna").socket()
-        watcher = Visitor(first.url).join(code, "Cleo", "Warsaw").socket()
-        staff = facilitator.socket()
-        sockets += [author, voter, watcher, staff]
-        for socket in sockets:
-            assert socket.call("join_board", {"board_id": board})["ok"]
-        idea = author.call("add_card", {"board_id": board, "lane": "idea", "text": "Count me once"})["card"]
-        assert staff.call("configure_voting", {"board_id": board, "budget": 5, "cap": 3, "lanes": ["idea"],
-                                               "mode": "person", "hidden": False})["ok"]
-        assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
-        watcher.wait_for(lambda received: any(name == "board_updated" and data["board"]["phase"] == "vote" for name, data in received))
-        watcher.received.clear()
+    board, staff, person = two_processes["board"], two_processes["staff"], two_processes["person"]
+    author, voter, watcher = person(0, "Ana", "Glasgow"), person(1, "Ben", "Bologna"), person(0, "Cleo", "Warsaw")
+    idea = author.call("add_card", {"board_id": board, "lane": "idea", "text": "Count me once"})["card"]
+    assert staff.call("configure_voting", {"board_id": board, "budget": 5, "cap": 3, "lanes": ["idea"],
+                                           "mode": "person", "hidden": False})["ok"]
+    assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
+    watcher.wait_for(lambda received: any(name == "board_updated" and data["board"]["phase"] == "vote" for name, data in received))
+    watcher.received.clear()
 
-        # One vote through the second process: exactly one tally on the first, with the right count.
-        assert voter.call("vote", {"card_id": idea["id"]})["ok"]
-        time.sleep(1.2)
-        tallies = [data["counts"] for name, data in watcher.received if name == "votes_changed"]
-        assert tallies == [{str(idea["id"]): 1}]
+    # One vote through the second process: exactly one tally on the first, with the right count.
+    assert voter.call("vote", {"card_id": idea["id"]})["ok"]
+    time.sleep(1.2)
+    tallies = [data["counts"] for name, data in watcher.received if name == "votes_changed"]
+    assert tallies == [{str(idea["id"]): 1}]
 
-        # A timer set through the first process advances the board once, seen through the second.
-        voter.received.clear()
-        assert staff.call("start_timer", {"board_id": board, "seconds": 1, "advances": True})["ok"]
-        voter.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
-        time.sleep(1.0)
-        phases = [data["board"]["phase"] for name, data in voter.received if name == "board_updated"]
-        assert phases == ["results"]
-        assert [name for name, _ in voter.received].count("timer_changed") == 1
-    finally:
-        for socket in sockets:
-            socket.close()
-        first.stop()
-        second.stop()
+    # A timer set through the first process advances the board once, seen through the second.
+    voter.received.clear()
+    assert staff.call("start_timer", {"board_id": board, "seconds": 1, "advances": True})["ok"]
+    voter.wait_for(lambda received: any(name == "board_updated" for name, _ in received))
+    time.sleep(1.0)
+    phases = [data["board"]["phase"] for name, data in voter.received if name == "board_updated"]
+    assert phases == ["results"]
+    assert [name for name, _ in voter.received].count("timer_changed") == 1
 
 
 def test_presence_in_redis_forgets_a_process_that_stopped_beating(app, redis_url):

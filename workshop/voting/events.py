@@ -26,23 +26,25 @@ def after_vote(card):
     return {"votes": mine}
 
 
+def change_dots(data, change):
+    """Cast or take back one dot, then tell the voter's tabs (or city team) and, soon, the room."""
+    card = card_of(data)
+    keep_loaded_after_commit()
+    change(current_user, card)
+    return after_vote(card)
+
+
 @handler("vote")
 def vote(data):
     """A participant puts a dot on a card. The ack and their other tabs (or city team) get the new
     budget; the room gets the count with the next `votes_changed` if counts are public."""
-    card = card_of(data)
-    keep_loaded_after_commit()
-    services.cast_vote(current_user, card)
-    return after_vote(card)
+    return change_dots(data, services.cast_vote)
 
 
 @handler("unvote")
 def unvote(data):
     """A participant takes one of their dots back off a card."""
-    card = card_of(data)
-    keep_loaded_after_commit()
-    services.take_back_vote(current_user, card)
-    return after_vote(card)
+    return change_dots(data, services.take_back_vote)
 
 
 @handler("configure_voting")
