@@ -43,11 +43,13 @@ def cast_vote(voter, card):
     board = card.board
     require_voting_open(voter, card)
     lock_holder(board, voter)
-    held = holder_filter(board, voter)
-    spent = db.session.scalar(select(func.count(Vote.id)).where(Vote.board_id == board.id, held))
+    # Both counts in one round trip: the budget spent on the board, and the part of it on this card.
+    spent, on_card = db.session.execute(
+        select(func.count(Vote.id), func.count(Vote.id).filter(Vote.card_id == card.id))
+        .where(Vote.board_id == board.id, holder_filter(board, voter))
+    ).one()
     if spent >= board.dots_per_person:
         raise Refused("no_dots_left", _l("No dots left: take one back from another card first."))
-    on_card = db.session.scalar(select(func.count(Vote.id)).where(Vote.card_id == card.id, held))
     if on_card >= board.dots_per_card:
         raise Refused("card_cap_reached", _l("This card already has the most dots it can take from you (%(cap)d).", cap=board.dots_per_card))
     db.session.add(Vote(board_id=board.id, card_id=card.id, participant_id=voter.id, city_team_id=voter.city_team_id))
