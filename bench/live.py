@@ -13,8 +13,8 @@ clock times every delivery); the app runs as the README runs it (python wsgi.py,
    snapshot round-trip p50/p95.
 4. Memory: the server's resident memory per idle connected client at 1,000 clients.
 5. Scale-out: the fan-out again with the clients dealt over 2 processes sharing rooms through
-   Redis (127.0.0.1:6379), against 1 process with the same queue; then the vote storm the same
-   way on PostgreSQL (127.0.0.1:5432; several processes writing need it). Skipped without them."""
+   Redis (127.0.0.1:6379), against 1 process with the same queue; the join storm the same way;
+   then the vote storm the same way on PostgreSQL (127.0.0.1:5432; several processes writing need it). Skipped without them."""
 import json
 import os
 import platform
@@ -156,7 +156,7 @@ def main(sizes, parts):
         if "joins" in parts:
             join_storm(app, cookie_file, boards_["joins"])
         if "scale" in parts:
-            scale_out(database, cookie_file, boards_["fanout"], sizes)
+            scale_out(database, cookie_file, boards_["fanout"], boards_["joins"], sizes)
     finally:
         floor.terminate()
         app.stop()
@@ -173,8 +173,8 @@ def vote_storm(app, database, cookie_file, board):
           f"acknowledged: {result['cards_off']} cards off")
 
 
-def scale_out(database, cookie_file, board, sizes):
-    """Fan-out through 1 and through 2 processes, both with the Redis message queue."""
+def scale_out(database, cookie_file, board, crowded, sizes):
+    """Fan-out and the join storm through 1 and through 2 processes, both with the Redis message queue."""
     try:
         import redis
 
@@ -184,12 +184,17 @@ def scale_out(database, cookie_file, board, sizes):
         return
     env = {"SECRET_KEY": SECRET, "SOCKETIO_MESSAGE_QUEUE": REDIS}
     servers = [LiveServer(database, extra_env=env), LiveServer(database, extra_env=env)]
+    both = ",".join(server.url for server in servers)
     try:
         print(f"{'clients':>8} | {'1 process p50':>13} {'p95':>7} | {'2 processes p50':>15} {'p95':>7} | p95 2/1")
         for size in sizes:
             one = harness(servers[0].url, size, "app", str(cookie_file), board)
-            two = harness(",".join(server.url for server in servers), size, "app", str(cookie_file), board)
+            two = harness(both, size, "app", str(cookie_file), board)
             print(f"{size:>8} | {one['p50']:13.1f} {one['p95']:7.1f} | {two['p50']:15.1f} {two['p95']:7.1f} | {two['p95'] / one['p95']:7.2f}")
+        for count, urls in ((1, servers[0].url), (2, both)):
+            result = storm("joins", urls, cookie_file, crowded, 500)
+            print(f"join storm through {count} process{'es' if count > 1 else ''} (Redis queue): all 500 joined in "
+                  f"{result['all_joined_s']:.1f} s; snapshot round-trip p50 {result['snapshot_p50']:.0f} ms, p95 {result['snapshot_p95']:.0f} ms")
     finally:
         for server in servers:
             server.stop()
