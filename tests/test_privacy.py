@@ -21,7 +21,7 @@ from workshop.room import services as room_services
 from workshop.voting import services as voting
 from workshop.workshops import services as workshop_services
 
-from .conftest import download
+from .conftest import Auth, download
 from .test_board_events import assert_refused, post
 from .test_csrf import csrf_app  # noqa: F401  (the app with CSRF protection on, as in production)
 from .test_room import emit, named
@@ -399,3 +399,21 @@ def test_facilitator_accounts_survive_their_workshops_deletion(client, auth, fil
     auth.as_user(mine.co)
     assert client.get("/workshops/").status_code == 200
 
+
+def test_a_deleted_participants_cookie_does_not_sign_in_whoever_gets_their_id_next(app, filled, make_workshop, auth, client):
+    mine = filled()
+    kept = make_workshop(cities=("Porto",))
+    left_behind = {}  # the browsers of the deleted workshop's participants, still holding their sessions
+    for person in (mine.ana, mine.ben):
+        left_behind[person.id] = app.test_client()
+        Auth(left_behind[person.id]).as_user(person)
+        assert left_behind[person.id].get(f"/workshops/{mine.workshop.id}").status_code == 200
+    delete_as(client, auth, mine.owner, mine.workshop)
+
+    newcomer = Participant(workshop=kept, city_team=kept.city_teams[0], display_name="Zoe")
+    db.session.add(newcomer)
+    db.session.commit()
+    assert newcomer.id in left_behind  # SQLite handed a deleted participant's id out again
+
+    home = left_behind[newcomer.id].get(f"/workshops/{kept.id}")
+    assert home.status_code == 302 and "/login" in home.location
