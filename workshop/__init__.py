@@ -6,7 +6,7 @@ from flask_babel import get_locale
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
-from . import auth, boards, commitments, config, errors, reports, room, workshops
+from . import auth, boards, commitments, config, errors, privacy, reports, room, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 
@@ -47,6 +47,7 @@ def create_app(test_config=None):
     app.register_blueprint(room.bp)
     app.register_blueprint(commitments.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(privacy.bp)
     errors.register_handlers(app)
     app.cli.add_command(auth.cli.create_facilitator)
     app.cli.add_command(workshops.cli.seed_demo)

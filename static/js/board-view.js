@@ -295,8 +295,8 @@ export class BoardView {
     this.announce(this.t("reminder", { city }));
   }
 
-  showRemoved() {
-    document.getElementById("main").replaceChildren(h("h1", { text: this.t("removed") }));
+  showRemoved(why = "removed") {
+    document.getElementById("main").replaceChildren(h("h1", { text: this.t(why) }));
   }
 
   showPresence({ count, cities }) {

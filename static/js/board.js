@@ -96,6 +96,10 @@ socket.on("participant_removed", () => {
   socket.disconnect();
   view.showRemoved();
 });
+socket.on("workshop_deleted", () => {
+  socket.disconnect();
+  view.showRemoved("deleted");
+});
 
 function receive(event) {
   if (event.board_id !== boardId) return;

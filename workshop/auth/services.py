@@ -10,12 +10,16 @@ from ..workshops.services import find_or_add_city_team
 
 @login_manager.user_loader
 def load_user(user_id):
-    """Turn the id Flask-Login stored ("f:3" or "p:42") back into the facilitator or participant."""
+    """Turn the id Flask-Login stored ("f:3" or "p:42:<join time>") back into the facilitator or
+    participant, or None when that person is gone."""
     kind, _, number = user_id.partition(":")
+    number = number.partition(":")[0]
     model = {"f": Facilitator, "p": Participant}.get(kind)
     if model is None or not number.isdigit():
         return None
     user = db.session.get(model, int(number))
+    if user is None or user.get_id() != user_id:
+        return None  # a participant whose id now belongs to someone who joined later
     if getattr(user, "removed_at", None) is not None:
         return None  # removed by a facilitator: this identity is over
     return user

@@ -4,6 +4,8 @@ Rooms per board: everyone on it, its facilitators, each city team, each person. 
 may see goes to the whole room; otherwise its full form goes only to those who may see it and the
 rest of the room gets `card_removed` with the same sequence number (clients ignore a number they
 already have, so the audience keeps the full form)."""
+from flask_socketio import disconnect
+
 from ..extensions import socketio
 from .snapshots import audience, removal_of, render_event
 
@@ -43,3 +45,12 @@ def broadcast(events):
             rooms.append(team_room(event.board_id, who.team_id))
         socketio.emit(name, payload, to=rooms)
         socketio.emit(*removal_of(event), to=room(event.board_id))
+
+
+def close_sockets(where, event, payload):
+    """Tell every socket in room `where` why with `event`, then close them (a client closed by the
+    server does not reconnect by itself). Sockets of this process only: with several processes,
+    the others' sockets learn at their next event that their user or board is gone."""
+    socketio.emit(event, payload, to=where)
+    for sid, _ in list(socketio.server.manager.get_participants("/", where)):
+        disconnect(sid, namespace="/")

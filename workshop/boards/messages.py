@@ -73,6 +73,7 @@ def board_messages():
         "announce.spotlight": _("In the spotlight: {text}"),
         "announce.phase": _("The board is now: {phase}"),
         "removed": _("A facilitator removed you from this workshop."),
+        "deleted": _("This workshop has been deleted."),
         "plan.details": _("Plan details"),
         "plan.title": _("Title"),
         "plan.lead": _("Lead (department or role)"),

@@ -150,6 +150,11 @@ def visible_cards(board, viewer):
     return [card for _, card in sorted(for_everyone + extra, key=lambda pair: pair[0])]
 
 
+def forget_board(board_id):
+    """Drop what `visible_cards` keeps of a board that is gone (SQLite may give its id to a new one)."""
+    current_app.extensions.get("workshop.room_cards", {}).pop(board_id, None)
+
+
 def snapshot(board, viewer):
     """The whole board as `viewer` may see it, with the sequence number it is current to."""
     from ..voting.snapshots import votes_json  # voting builds on boards; the snapshot includes its part

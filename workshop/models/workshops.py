@@ -163,7 +163,9 @@ class Participant(UserMixin, db.Model):
     is_facilitator = False
 
     def get_id(self):
-        return f"p:{self.id}"
+        # With the join time: once a workshop is deleted SQLite hands its participants' ids out
+        # again, and a cookie left in an old browser must not sign its holder in as the newcomer.
+        return f"p:{self.id}:{self.joined_at:%Y%m%dT%H%M%S%f}"
 
     @property
     def name(self):

@@ -1,6 +1,7 @@
 """Report rendering off the live path: a pool of worker processes (spawned, so they share nothing
 with the server that holds the sockets) renders PDFs into a cache keyed by the HTML's SHA-256. An
-unchanged report is rendered once; the second download is a file read."""
+unchanged report is rendered once; the second download is a file read. Each workshop keeps an
+index of the reports about it, so that they can be removed with it."""
 import hashlib
 import multiprocessing
 import threading
@@ -56,3 +57,40 @@ def state(cache_dir, key):
     if job.done():
         return "failed" if job.exception() is not None else "done"
     return "rendering"
+
+
+def _index_path(cache_dir, workshop_id):
+    return Path(cache_dir) / "by-workshop" / f"{workshop_id}.keys"
+
+
+def file_under(cache_dir, workshop_id, key):
+    """Note that the report `key` is about workshop `workshop_id` (see `forget`)."""
+    index = _index_path(cache_dir, workshop_id)
+    index.parent.mkdir(parents=True, exist_ok=True)
+    if index.exists() and key in index.read_text().split():
+        return
+    with open(index, "a") as file:  # one short append: several processes may file at once
+        file.write(key + "\n")
+
+
+def forget(cache_dir, workshop_id):
+    """Remove every cached report about a workshop (its names and cards are in them), including
+    those still rendering: their file goes when the worker finishes."""
+    index = _index_path(cache_dir, workshop_id)
+    if not index.exists():
+        return
+    for key in set(index.read_text().split()):
+        with _lock:
+            job = _jobs.pop(key, None)
+        cache_path(cache_dir, key).unlink(missing_ok=True)
+        if job is not None and not job.done():
+            job.add_done_callback(lambda _, key=key: _remove_unless_asked_again(cache_dir, key))
+    index.unlink(missing_ok=True)
+
+
+def _remove_unless_asked_again(cache_dir, key):
+    """A forgotten render finished: drop its file, unless someone has asked for that report since
+    (then the file is what they are waiting for)."""
+    with _lock:
+        if key not in _jobs:
+            cache_path(cache_dir, key).unlink(missing_ok=True)

@@ -31,10 +31,12 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "report"
 
 
-def send_report(html, filename):
-    """The PDF of `html` from the cache, or the preparing page while a worker renders it."""
+def send_report(html, filename, workshop):
+    """The PDF of `html`, a report about `workshop`, from the cache, or the preparing page while a
+    worker renders it."""
     config = current_app.config
     key, state = jobs.request(html, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
+    jobs.file_under(cache_dir(), workshop.id, key)
     if state == "done":
         return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)
@@ -62,7 +64,7 @@ def version_of(commitment, number):
 def commitment_pdf_response(team, version):
     html = render_template("reports/commitment.html", content=version.content, content_hash=version.content_hash,
                            principles=PILLAR_PRINCIPLE_NAMES)
-    return send_report(html, f"commitment-{slug(team.name)}-v{version.number}.pdf")
+    return send_report(html, f"commitment-{slug(team.name)}-v{version.number}.pdf", team.workshop)
 
 
 def version_json(version):
@@ -117,7 +119,7 @@ def summary_pdf(workshop_id):
         boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes})
     cities = [{"name": team.name, "status": commitments.status_of(team)} for team in workshop.city_teams]
     html = render_template("reports/summary.html", workshop=workshop, boards=boards, cities=cities)
-    return send_report(html, f"summary-{slug(workshop.title)}.pdf")
+    return send_report(html, f"summary-{slug(workshop.title)}.pdf", workshop)
 
 
 def exported_board(board_id):

@@ -25,6 +25,14 @@ def may_enter(actor, workshop):
     return actor.facilitates(workshop) or getattr(actor, "workshop_id", None) == workshop.id
 
 
+def may_delete(actor, workshop):
+    """Only the facilitator who created a workshop deletes it (co-facilitators were invited into
+    someone else's event); if that account is gone, any of its facilitators."""
+    if not (actor.is_authenticated and actor.facilitates(workshop)):
+        return False
+    return workshop.created_by_id in (None, actor.id)
+
+
 # Workshops -----------------------------------------------------------------------------------
 
 def check_dates(starts_on, ends_on):

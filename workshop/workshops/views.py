@@ -101,7 +101,8 @@ def render_settings(workshop, failed_area=None, **forms):
     }
     failed = any(form.errors or form.form_errors for form in [*forms.values(), *area_forms.values()])
     return render_template(
-        "workshops/settings.html", workshop=workshop, area_forms=area_forms, **forms
+        "workshops/settings.html", workshop=workshop, area_forms=area_forms,
+        may_delete=services.may_delete(current_user, workshop), **forms
     ), 400 if failed else 200
 
 

@@ -1,0 +1,78 @@
+"""HTTP for privacy: export a workshop, delete it, anonymise oneself. Thin: services decide."""
+from flask import flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth.views import facilitator_required, show_refusal
+from ..boards.broadcast import broadcast, close_sockets, participant_room, room
+from ..boards.snapshots import forget_board
+from ..errors import Refused
+from ..extensions import db
+from ..models import Workshop
+from ..reports import jobs
+from ..reports.views import cache_dir, slug
+from ..workshops.forms import ButtonForm
+from . import bp, services
+from .forms import DeleteWorkshopForm
+
+
+def workshop_for(workshop_id, rule):
+    """The workshop, if `rule` lets the current user at it: 404 when it does not exist, 403 otherwise."""
+    workshop = db.get_or_404(Workshop, workshop_id)
+    rule(current_user, workshop)
+    return workshop
+
+
+@bp.route("/workshops/<int:workshop_id>/export.json")
+@facilitator_required
+def export(workshop_id):
+    """Everything the workshop holds, as one JSON download."""
+    workshop = workshop_for(workshop_id, services.require_facilitator)
+    response = jsonify(services.export_workshop(current_user, workshop))
+    response.headers["Content-Disposition"] = f'attachment; filename="workshop-{slug(workshop.title)}-export.json"'
+    return response
+
+
+@bp.route("/workshops/<int:workshop_id>/delete", methods=["GET", "POST"])
+@facilitator_required
+def delete(workshop_id):
+    """Asks for the workshop's title, then deletes it with everything that belongs to it."""
+    workshop = workshop_for(workshop_id, services.require_owner)
+    form = DeleteWorkshopForm()
+    if form.validate_on_submit():
+        title = workshop.title
+        try:
+            boards, participants = services.delete_workshop(current_user, workshop, form.title.data)
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            clear_up(workshop_id, boards, participants)
+            flash(_("%(title)s is deleted, with everything it held.", title=title))
+            return redirect(url_for("workshops.dashboard"))
+    return render_template("privacy/delete.html", workshop=workshop, form=form), 400 if form.errors else 200
+
+
+def clear_up(workshop_id, board_ids, participant_ids):
+    """What a deleted workshop left outside the database: cached reports, open sockets (told
+    `workshop_deleted`, then closed), the cards kept in memory for its boards."""
+    jobs.forget(cache_dir(), workshop_id)
+    news = {"workshop_id": workshop_id}
+    for board_id in board_ids:
+        close_sockets(room(board_id), "workshop_deleted", news)
+        forget_board(board_id)
+    for participant_id in participant_ids:  # those on no board, e.g. between two pages
+        close_sockets(participant_room(participant_id), "workshop_deleted", news)
+
+
+@bp.route("/workshops/<int:workshop_id>/anonymise-me", methods=["GET", "POST"])
+@login_required
+def anonymise(workshop_id):
+    """A participant removes their name from their cards; every open board shows the change."""
+    workshop = workshop_for(workshop_id, services.require_participant)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        broadcast(services.anonymise(current_user, workshop))
+        jobs.forget(cache_dir(), workshop.id)  # the summary report printed the name
+        flash(_("Your name is gone from your cards. You now show as “%(name)s”.", name=services.ANONYMOUS_NAME))
+        return redirect(url_for("workshops.home", workshop_id=workshop.id))
+    return render_template("privacy/anonymise.html", workshop=workshop, form=form, anonymous_name=services.ANONYMOUS_NAME)
