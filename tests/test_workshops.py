@@ -276,3 +276,23 @@ def test_services_refuse_people_who_do_not_run_the_workshop(app, make_workshop, 
         with pytest.raises(services.Forbidden):
             services.remove_policy_area(actor, workshop.policy_areas[0])
     assert db.session.scalar(select(func.count(PolicyArea.id))) == 3
+
+
+def test_a_new_board_that_reuses_a_removed_boards_id_shows_only_its_own_cards(app, make_workshop, make_participant):
+    """SQLite hands a removed board's id to the next board; the cards kept in memory per board must
+    not survive the removal, or the new board (at the same sequence number) would show the old ones."""
+    from workshop.boards import services as boards
+    from workshop.boards.snapshots import snapshot
+
+    workshop = make_workshop()
+    participant = make_participant(workshop)
+    old = services.add_policy_area(workshop.created_by, workshop, "Housing")
+    old_board_id = old.board.id
+    boards.add_card(participant, old.board, "problem", "A card of the removed board")
+    assert [card["text"] for card in snapshot(old.board, participant)["cards"]] == ["A card of the removed board"]
+    services.remove_policy_area(workshop.created_by, old)
+
+    new = services.add_policy_area(workshop.created_by, workshop, "Health")
+    assert new.board.id == old_board_id  # the premise: the id came back
+    boards.add_card(participant, new.board, "problem", "A card of the new board")
+    assert [card["text"] for card in snapshot(new.board, participant)["cards"]] == ["A card of the new board"]

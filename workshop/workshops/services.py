@@ -168,12 +168,16 @@ def move_policy_area(actor, area, offset):
 
 def remove_policy_area(actor, area):
     """Remove a policy area with its board."""
+    from ..boards.snapshots import forget_board  # boards build on workshops
+
     workshop = area.workshop
     require_facilitator(actor, workshop)
+    board_id = area.board.id
     workshop.policy_areas.remove(area)
     for position, each in enumerate(workshop.policy_areas):
         each.position = position
     db.session.commit()
+    forget_board(board_id)
 
 
 # City teams ----------------------------------------------------------------------------------
