@@ -11,6 +11,12 @@ def from_environment():
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        # Origins besides the app's own that may open a socket (a proxy with other host names).
+        "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split(),
+        # How many proxies in front set X-Forwarded-For / -Proto / -Host (0: trust none of them).
+        "PROXY_FIX_X_FOR": _number(os.environ.get("PROXY_FIX_X_FOR"), 0),
+        "PROXY_FIX_X_PROTO": _number(os.environ.get("PROXY_FIX_X_PROTO"), 0),
+        "PROXY_FIX_X_HOST": _number(os.environ.get("PROXY_FIX_X_HOST"), 0),
         # Participants have no password: the remember cookie is what brings them back as themselves.
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -4,6 +4,7 @@ Rooms per board: everyone on it, its facilitators, each city team, each person. 
 may see goes to the whole room; otherwise its full form goes only to those who may see it and the
 rest of the room gets `card_removed` with the same sequence number (clients ignore a number they
 already have, so the audience keeps the full form)."""
+from ..auth.sockets import user_room
 from ..extensions import socketio
 from .snapshots import audience, removal_of, render_event
 
@@ -26,7 +27,7 @@ def person_room(board_id, participant_id):
 
 def participant_room(participant_id):
     """Every socket of one participant, whatever board it is on (joined on connect)."""
-    return f"participant:{participant_id}"
+    return user_room(f"p:{participant_id}")
 
 
 def broadcast(events):

@@ -2,9 +2,9 @@
 Only the workshop's facilitators may send these; everyone on the board sees the result."""
 from flask import current_app
 from flask_login import current_user
-from flask_socketio import disconnect
 
-from ..boards.broadcast import broadcast, participant_room, room
+from ..auth.sockets import end_sockets
+from ..boards.broadcast import broadcast, room
 from ..boards.events import board_of
 from ..boards.snapshots import iso, timer_json
 from ..errors import NotFound
@@ -95,8 +95,5 @@ def remove_participant(data):
     if participant is None:
         raise NotFound("no_such_participant", "There is no such participant.")
     services.remove_participant(current_user, participant)
-    where = participant_room(participant.id)
-    socketio.emit("participant_removed", {"participant_id": participant.id}, to=where)
-    for sid, _ in list(socketio.server.manager.get_participants("/", where)):
-        disconnect(sid, namespace="/")
+    end_sockets(participant.get_id(), "participant_removed", {"participant_id": participant.id})
     return {}
