@@ -2,9 +2,11 @@
 sockets closed on signing out, the size of a socket message, cookies, proxies and security headers."""
 import pytest
 import socketio as socketio_client
+from flask import url_for
 
 from workshop import create_app
 
+from .conftest import PASSWORD
 from .live import LiveServer, Visitor, csrf_token_for
 
 POLLING = "/socket.io/?EIO=4&transport=polling"
@@ -154,3 +156,98 @@ def test_signing_out_closes_real_sockets_in_every_tab(fran, live_server):
         tab.wait_for(lambda received: not tab.client.connected)
     assert ana.client.connected and ana.call("join_board", {"board_id": fran.boards[0]})["ok"]
     ana.close()
+
+
+# Cookies --------------------------------------------------------------------------------------------
+
+
+def cookies_after_logging_in(app, facilitator, **headers):
+    """The Set-Cookie headers of a remembered log-in, by cookie name."""
+    response = app.test_client().post("/login", data={"email": facilitator.email, "password": PASSWORD, "remember": "y"},
+                                      headers=headers)
+    assert response.status_code == 302
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
+
+
+def app_with(tmp_path, **config):
+    """Another app on the test database (so the factories' people exist there), configured with `config`."""
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}", **config})
+
+
+@pytest.mark.parametrize("mode, config, headers, secure", [
+    ("plain http", {}, {}, False),
+    ("https", {"PREFERRED_URL_SCHEME": "https"}, {}, True),
+    ("behind a TLS proxy", {"PROXY_FIX_X_PROTO": 1, "PROXY_FIX_X_FOR": 1}, {"X-Forwarded-Proto": "https"}, True),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_session_and_remember_cookies_are_httponly_lax_and_secure_over_tls(app, tmp_path, make_facilitator,
+                                                                           mode, config, headers, secure):
+    cookies = cookies_after_logging_in(app_with(tmp_path, **config), make_facilitator(), **headers)
+
+    assert set(cookies) == {"session", "remember_token"}
+    for cookie in cookies.values():
+        attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
+        assert "httponly" in attributes and "samesite=lax" in attributes
+        assert ("secure" in attributes) is secure, (mode, cookie)
+
+
+def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_configured_proxy(app, tmp_path):
+    """Limits per address (login, join) must not be dodged by sending a made-up X-Forwarded-For."""
+    from flask import request
+
+    seen = []
+    for config in ({}, {"PROXY_FIX_X_FOR": 1}):
+        other = app_with(tmp_path, **config)
+        other.before_request(lambda: seen.append(request.remote_addr))
+        other.test_client().get("/", headers={"X-Forwarded-For": "203.0.113.9"})
+
+    assert seen == ["127.0.0.1", "203.0.113.9"]
+
+
+# Security headers -----------------------------------------------------------------------------------
+
+CSP = ("default-src 'self'; script-src 'self'; connect-src 'self' ws://localhost; img-src 'self' data:; "
+       "style-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+       "object-src 'none'")
+
+
+def get_routes(app):
+    """Every GET route of the app, as (endpoint, rule)."""
+    return sorted((rule.endpoint, rule) for rule in app.url_map.iter_rules() if "GET" in rule.methods)
+
+
+def test_every_get_route_carries_the_security_headers(app, client, auth, make_workshop, make_participant):
+    workshop = make_workshop()
+    auth.as_user(workshop.facilitators[0])
+    values = {"workshop_id": workshop.id, "board_id": workshop.policy_areas[0].board.id,
+              "team_id": workshop.city_teams[0].id, "code": workshop.join_code, "token": "no-such-token",
+              "key": "0" * 64, "number": 1, "filename": "css/app.css"}
+    routes = get_routes(app)
+    assert len(routes) >= 20  # the list is the app's own, not a hand-kept one
+
+    for endpoint, rule in routes:
+        with app.test_request_context():
+            url = url_for(endpoint, **{name: values[name] for name in rule.arguments})
+        response = client.get(url)
+        response.close()
+        assert response.status_code < 500, url
+        assert response.headers["Content-Security-Policy"] == CSP, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        assert response.headers["Referrer-Policy"] == "same-origin", url
+
+
+def test_error_pages_and_refusals_carry_the_security_headers(client):
+    for response in (client.get("/no-such-page"), client.post("/workshops/1/close"), client.get("/workshops/")):
+        assert response.headers["Content-Security-Policy"] == CSP
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_policy_names_the_secure_socket_over_tls_and_no_odd_host(tmp_path):
+    client = app_with(tmp_path, PROXY_FIX_X_PROTO=1).test_client()
+
+    over_tls = client.get("/", headers={"X-Forwarded-Proto": "https", "Host": "workshop.example.org"})
+    odd_host = client.get("/", headers={"Host": "evil;script-src *"})
+
+    assert "connect-src 'self' wss://workshop.example.org;" in over_tls.headers["Content-Security-Policy"]
+    assert "connect-src 'self';" in odd_host.headers["Content-Security-Policy"]

@@ -38,6 +38,7 @@ def create_app(test_config=None):
         cors_allowed_origins=security.allowed_origin(app.config),
     )
     security.trust_proxies(app)
+    app.after_request(security.add_security_headers)
 
     app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
     app.extensions["workshop.sockets"] = auth.sockets.make_socket_registry(app.config)

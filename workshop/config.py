@@ -13,6 +13,7 @@ def from_environment():
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
         # Origins besides the app's own that may open a socket (a proxy with other host names).
         "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split(),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME"),
         # How many proxies in front set X-Forwarded-For / -Proto / -Host (0: trust none of them).
         "PROXY_FIX_X_FOR": _number(os.environ.get("PROXY_FIX_X_FOR"), 0),
         "PROXY_FIX_X_PROTO": _number(os.environ.get("PROXY_FIX_X_PROTO"), 0),
@@ -22,6 +23,7 @@ def from_environment():
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
         "BABEL_DEFAULT_LOCALE": "en",
@@ -46,6 +48,10 @@ def finish(config, instance_path):
         config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(instance_path))
+    # Cookies travel over TLS only when the site is served over https: said outright, or by a TLS
+    # proxy in front that tells us the scheme.
+    secure = config.get("PREFERRED_URL_SCHEME") == "https" or config.get("PROXY_FIX_X_PROTO", 0) > 0
+    config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
 
 
 def _instance_secret(instance_path):
