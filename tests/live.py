@@ -246,3 +246,5 @@ class LiveSocket:
 
         if self.client.connected:
             threading.Thread(target=self.client.disconnect, daemon=True).start()
+        elif getattr(self.client.eio, "ws", None) is not None:
+            self.client.eio.ws.shutdown()  # a connection the server cut leaves python-engineio's socket open

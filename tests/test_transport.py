@@ -251,3 +251,35 @@ def test_the_policy_names_the_secure_socket_over_tls_and_no_odd_host(tmp_path):
 
     assert "connect-src 'self' wss://workshop.example.org;" in over_tls.headers["Content-Security-Policy"]
     assert "connect-src 'self';" in odd_host.headers["Content-Security-Policy"]
+
+
+# The size of a socket message -------------------------------------------------------------------
+
+
+def test_the_largest_legitimate_message_passes_and_an_oversized_one_closes_only_its_socket(fran, live_server):
+    from workshop.boards.plans import TEXT_FIELDS
+
+    ana = Visitor(live_server.url).join(fran.code, "Ana", "Glasgow").socket()
+    ben = Visitor(live_server.url).join(fran.code, "Ben", "Bologna").socket()
+    board = fran.boards[0]
+    plan_card = ana.call("add_card", {"board_id": board, "lane": "action", "text": "🙂" * 500})["card"]
+    # Every field full of characters the client spells as 12 bytes each ("\ud83d\ude42").
+    full = {name: "🙂" * longest for name, longest in TEXT_FIELDS.items()}
+    plan = {**full, "starts_on": "2026-01-01", "ends_on": "2026-12-31", "status": "agreed",
+            "principles": list(range(1, 21)), "child_guarantee": True}
+
+    answer = ana.call("edit_action_plan", {"card_id": plan_card["id"], "plan": plan})
+
+    assert answer["ok"], answer
+    assert answer["card"]["plan"]["partners"] == full["partners"]
+    cards_before = ben.call("join_board", {"board_id": board})["snapshot"]["cards"]
+
+    ana.client.emit("add_card", {"board_id": board, "lane": "idea", "text": "x" * 100_000})
+
+    ana.wait_for(lambda received: not ana.client.connected)
+    assert ben.client.connected and ben.call("join_board", {"board_id": board})["snapshot"]["cards"] == cards_before
+    ana.close()
+    ana.connect()  # the same person comes back at once
+    assert ana.call("join_board", {"board_id": board})["ok"]
+    ana.close()
+    ben.close()

@@ -36,6 +36,7 @@ def create_app(test_config=None):
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         cors_allowed_origins=security.allowed_origin(app.config),
+        max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
     )
     security.trust_proxies(app)
     app.after_request(security.add_security_headers)

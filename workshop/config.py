@@ -25,6 +25,10 @@ def from_environment():
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The largest message a socket may send. The largest legitimate one is edit_action_plan with
+        # every field full (1,540 characters); JSON may spell a character as 12 bytes ("\ud83d\ude00"
+        # for an emoji, from clients that escape non-ASCII), so about 19 KB. Engine.IO's default is 1 MB.
+        "SOCKETIO_MAX_MESSAGE_BYTES": 32 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
         "BABEL_DEFAULT_LOCALE": "en",
         # PDF reports render in this many worker processes, each render for at most this many seconds.
