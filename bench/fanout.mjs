@@ -8,7 +8,8 @@
 // sender is on the first.
 // mode "floor": a bare server; the sender emits "fanout" and clients receive "fanned".
 // mode "app": the workshop app; clients join the board, the sender posts cards (add_card) and
-//             clients receive "card_added". cookies.json holds one session cookie per client.
+//             clients receive "card_added". cookies.json holds one {"cookie", "csrf_token"} per
+//             client: its session cookie, and the token its page would show (the connect auth).
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
@@ -17,7 +18,7 @@ const urls = urlList.split(",");
 const clients = Number(clientCount);
 const rounds = Number(roundCount);
 const boardId = Number(boardArg);
-const cookies = cookieFile ? JSON.parse(readFileSync(cookieFile, "utf8")) : [];
+const people = cookieFile ? JSON.parse(readFileSync(cookieFile, "utf8")) : [];
 const sent = new Map();
 const latencies = [];
 const sockets = [];
@@ -27,7 +28,8 @@ function connect(index) {
     const socket = io(urls[index % urls.length], {
       transports: ["websocket"],
       reconnection: false,
-      extraHeaders: cookies[index] ? { Cookie: cookies[index] } : {},
+      extraHeaders: people[index] ? { Cookie: people[index].cookie } : {},
+      auth: people[index] ? { csrf_token: people[index].csrf_token } : {},
     });
     const received = (tag) => {
       const start = sent.get(tag);

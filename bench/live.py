@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 
-from tests.live import LiveServer, free_port  # noqa: E402
+from tests.live import LiveServer, csrf_token_for, free_port  # noqa: E402
 from workshop import create_app  # noqa: E402
 from workshop.extensions import db  # noqa: E402
 from workshop.models import Facilitator, Participant  # noqa: E402
@@ -53,7 +53,7 @@ def ensure_harness():
 
 
 def seed(url, people, crowded_cards=1000):
-    """A workshop with `people` participants (signed session cookies for each); its first board for
+    """A workshop with `people` participants (for each a session cookie and CSRF token); its first board for
     fan-outs, a second one voting on 50 ideas with live counts, a third holding 1,000 cards."""
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
@@ -66,8 +66,7 @@ def seed(url, people, crowded_cards=1000):
         participants = [Participant(workshop=workshop, city_team=teams[n % 50], display_name=f"P{n}") for n in range(people)]
         db.session.add_all(participants)
         db.session.commit()
-        signer = app.session_interface.get_signing_serializer(app)
-        cookies = [f"session={signer.dumps({'_user_id': p.get_id(), '_fresh': True})}" for p in participants]
+        cookies = [signed_in(app, participant) for participant in participants]
         voting, crowded = workshop.policy_areas[1].board, workshop.policy_areas[2].board
         for n in range(50):
             boards.add_card(participants[n], voting, "idea", f"Idea {n}")
@@ -77,6 +76,15 @@ def seed(url, people, crowded_cards=1000):
             boards.add_card(participants[n % len(participants)], crowded, lanes[n % 3], f"Card {n} of a crowded board, long enough to be real.")
         db.session.commit()
         return cookies, {"fanout": workshop.policy_areas[0].board.id, "votes": voting.id, "joins": crowded.id}
+
+
+def signed_in(app, participant):
+    """What a browser holds after opening a page as `participant`: its session cookie and the
+    page's CSRF token, which the socket sends in its connect auth."""
+    session = {"_user_id": participant.get_id(), "_fresh": True}
+    token = csrf_token_for(app, session)
+    cookie = app.session_interface.get_signing_serializer(app).dumps(session)
+    return {"cookie": f"session={cookie}", "csrf_token": token}
 
 
 def storm(*args):

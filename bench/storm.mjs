@@ -12,7 +12,7 @@ import { io } from "socket.io-client";
 
 const [mode, urlList, cookieFile, boardArg, ...rest] = process.argv.slice(2);
 const urls = urlList.split(","); // several processes: clients are dealt out in turn
-const cookies = JSON.parse(readFileSync(cookieFile, "utf8"));
+const people = JSON.parse(readFileSync(cookieFile, "utf8")); // [{"cookie", "csrf_token"}], one per client
 const boardId = Number(boardArg);
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,7 +27,10 @@ function call(socket, event, payload) {
 
 function connect(index, { watch = true, onSocket } = {}) {
   return new Promise((resolve, reject) => {
-    const socket = io(urls[index % urls.length], { transports: ["websocket"], reconnection: false, extraHeaders: { Cookie: cookies[index] } });
+    const socket = io(urls[index % urls.length], {
+      transports: ["websocket"], reconnection: false,
+      extraHeaders: { Cookie: people[index].cookie }, auth: { csrf_token: people[index].csrf_token },
+    });
     if (onSocket) onSocket(socket);
     socket.on("connect", async () => {
       const started = now();

@@ -151,18 +151,22 @@ def in_ci():
 
 @pytest.fixture
 def connect(app):
-    """A Socket.IO test client signed in as `user` (a participant or a facilitator), or as nobody."""
+    """A Socket.IO test client signed in as `user` (a participant or a facilitator), or as nobody,
+    connecting with the CSRF token its session's pages would show."""
+    from tests.live import csrf_token_for
     from workshop.extensions import socketio
 
     clients = []
 
-    def make(user=None):
+    def make(user=None, auth=None):
+        """`auth` replaces the connect auth, which is otherwise the page's CSRF token, as a browser sends it."""
         http = app.test_client()
-        if user is not None:
-            with http.session_transaction() as session:
+        with http.session_transaction() as session:
+            if user is not None:
                 session["_user_id"] = user.get_id()
                 session["_fresh"] = True
-        client = socketio.test_client(app, flask_test_client=http)
+            token = csrf_token_for(app, session)
+        client = socketio.test_client(app, flask_test_client=http, auth={"csrf_token": token} if auth is None else auth)
         clients.append(client)
         return client
 

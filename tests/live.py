@@ -23,6 +23,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+def csrf_token_for(app, session):
+    """The CSRF token a page of `app` would show to the holder of `session` (a dict, which gets
+    the token's secret half, as a page view would store it)."""
+    import flask
+    from flask_wtf.csrf import generate_csrf
+
+    # A fresh app context: Flask-WTF caches the token on `g`, which must not leak between sessions.
+    with app.app_context(), app.test_request_context():
+        flask.session.update(session)
+        token = generate_csrf()
+        session.update(flask.session)
+    return token
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -143,13 +157,16 @@ class Visitor:
         self.base = base_url
         self.http = requests.Session()
 
-    def form(self, path, data, page=None):
-        """Post `data` to `path` the way the browser would, with the token from `page` (or `path`)."""
+    def csrf_token(self, page="/"):
+        """The CSRF token `page` shows this visitor (in a form or in the csrf-token meta tag)."""
         import re
 
-        html = self.http.get(self.base + (page or path)).text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        response = self.http.post(self.base + path, data={"csrf_token": token, **data})
+        html = self.http.get(self.base + page).text
+        return re.search(r'name="csrf[_-]token"[^>]*?(?:value|content)="([^"]+)"', html).group(1)
+
+    def form(self, path, data, page=None):
+        """Post `data` to `path` the way the browser would, with the token from `page` (or `path`)."""
+        response = self.http.post(self.base + path, data={"csrf_token": self.csrf_token(page or path), **data})
         assert response.status_code == 200, (path, response.status_code, response.text[:500])
         return response
 
@@ -179,25 +196,36 @@ class Visitor:
     def cookie_header(self):
         return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.http.cookies)
 
-    def socket(self):
-        return LiveSocket(self)
+    def socket(self, **options):
+        return LiveSocket(self, **options)
 
 
 class LiveSocket:
-    """A python-socketio client signed in with the visitor's cookies, recording what it receives."""
+    """A python-socketio client signed in with the visitor's cookies and connecting with the CSRF
+    token of a page (as the browser's pages do), recording what it receives."""
 
-    def __init__(self, visitor):
-        self.visitor = visitor
+    def __init__(self, visitor, auth=None, origin=None):
+        """`auth` replaces the connect auth (the page's token); `origin` the Origin header (this site)."""
+        self.visitor, self.auth, self.origin = visitor, auth, origin
         self.received = []
         self.connect()
 
     def connect(self):
-        """Connect (again, after `close`) as the same person."""
+        """Connect (again, after `close`) as the same person. A refusal raises socketio's
+        ConnectionError, with what the server said (`connect_error` data, or None) as `reason`."""
         import socketio
 
-        self.client = socketio.Client(reconnection=False)
+        self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": self.origin})
         self.client.on("*", lambda event, data=None: self.received.append((event, data)))
-        self.client.connect(self.visitor.base, headers={"Cookie": self.visitor.cookie_header()}, transports=["websocket"])
+        reasons = []
+        self.client.on("connect_error", lambda data=None: reasons.append(data))
+        auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
+        try:
+            self.client.connect(self.visitor.base, headers={"Cookie": self.visitor.cookie_header()}, auth=auth,
+                                transports=["websocket"])
+        except socketio.exceptions.ConnectionError as error:
+            error.reason = reasons[0] if reasons else None
+            raise
 
     def call(self, event, data):
         return self.client.call(event, data, timeout=10)
@@ -218,3 +246,5 @@ class LiveSocket:
 
         if self.client.connected:
             threading.Thread(target=self.client.disconnect, daemon=True).start()
+        elif getattr(self.client.eio, "ws", None) is not None:
+            self.client.eio.ws.shutdown()  # a connection the server cut leaves python-engineio's socket open

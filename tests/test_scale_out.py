@@ -80,7 +80,8 @@ def two_processes(postgres_url, redis_url, tmp_path):
     def person(process, name, city):
         return joined(Visitor(servers[process].url).join(code, name, city).socket())
 
-    yield {"board": board, "person": person, "staff": joined(facilitator.socket())}
+    yield {"board": board, "person": person, "staff": joined(facilitator.socket()), "facilitator": facilitator,
+           "servers": servers}
     for socket in sockets:
         socket.close()
     for server in servers:
@@ -110,6 +111,23 @@ def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(two_proces
     assert through_first["cards"] == through_second["cards"]
     assert through_first["board"] == through_second["board"]
     assert through_first["votes"]["counts"] == through_second["votes"]["counts"] == {str(idea["id"]): 1}
+
+
+def test_signing_out_or_being_removed_closes_sockets_on_every_process(two_processes):
+    board, staff, fran = two_processes["board"], two_processes["staff"], two_processes["facilitator"]
+    fran_on_second = Visitor(two_processes["servers"][1].url)
+    fran_on_second.http = fran.http  # the same browser, its other tab served by the second process
+    fran_tab = fran_on_second.socket()
+    ana, ben = two_processes["person"](0, "Ana", "Glasgow"), two_processes["person"](1, "Ben", "Bologna")
+    ben_id = ben.call("join_board", {"board_id": board})["snapshot"]["me"]["id"]
+
+    assert staff.call("remove_participant", {"participant_id": ben_id})["ok"]  # through the first process
+    ben.wait_for(lambda received: ("participant_removed", {"participant_id": ben_id}) in received and not ben.client.connected)
+
+    fran.form("/logout", {}, page="/")  # through the first process
+    for socket in (staff, fran_tab):
+        socket.wait_for(lambda received: ("signed_out", {}) in received and not socket.client.connected)
+    assert ana.client.connected and ana.call("join_board", {"board_id": board})["ok"]
 
 
 def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(two_processes):

@@ -11,12 +11,24 @@ def from_environment():
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE"),
+        # Origins besides the app's own that may open a socket (a proxy with other host names).
+        "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split(),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME"),
+        # How many proxies in front set X-Forwarded-For / -Proto / -Host (0: trust none of them).
+        "PROXY_FIX_X_FOR": _number(os.environ.get("PROXY_FIX_X_FOR"), 0),
+        "PROXY_FIX_X_PROTO": _number(os.environ.get("PROXY_FIX_X_PROTO"), 0),
+        "PROXY_FIX_X_HOST": _number(os.environ.get("PROXY_FIX_X_HOST"), 0),
         # Participants have no password: the remember cookie is what brings them back as themselves.
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The largest message a socket may send. The largest legitimate one is edit_action_plan with
+        # every field full (1,540 characters); JSON may spell a character as 12 bytes ("\ud83d\ude00"
+        # for an emoji, from clients that escape non-ASCII), so about 19 KB. Engine.IO's default is 1 MB.
+        "SOCKETIO_MAX_MESSAGE_BYTES": 32 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
         "BABEL_DEFAULT_LOCALE": "en",
         # PDF reports render in this many worker processes, each render for at most this many seconds.
@@ -40,6 +52,10 @@ def finish(config, instance_path):
         config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(instance_path))
+    # Cookies travel over TLS only when the site is served over https: said outright, or by a TLS
+    # proxy in front that tells us the scheme.
+    secure = config.get("PREFERRED_URL_SCHEME") == "https" or config.get("PROXY_FIX_X_PROTO", 0) > 0
+    config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
 
 
 def _instance_secret(instance_path):

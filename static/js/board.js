@@ -4,8 +4,8 @@
 // applied, one already seen is ignored, a gap (or a reconnect) asks for what was missed. Cards
 // typed while offline wait in localStorage and are sent when the connection returns; the
 // client-made id makes a retry land once.
-import { io } from "../vendor/socket.io.esm.min.js";
 import { BoardView } from "./board-view.js";
+import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
 const boardId = data.snapshot.board.id;
@@ -30,7 +30,7 @@ const pendingKey = `workshop:pending:${boardId}:${state.me.role}:${state.me.id}`
 state.pending = JSON.parse(localStorage.getItem(pendingKey) || "[]");
 const savePending = () => localStorage.setItem(pendingKey, JSON.stringify(state.pending));
 
-const socket = io({ reconnectionDelayMax: 5000 });
+const socket = openSocket(t);
 const view = new BoardView({ state, limits: data.limits, t, actions: makeActions() });
 view.render();
 

@@ -1,14 +1,14 @@
 // The facilitator's console: every board of the workshop, live, with the buttons that run the room.
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
-import { io } from "../vendor/socket.io.esm.min.js";
 import { h } from "./dom.js";
 import { Countdown } from "./timer.js";
+import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("console-data").textContent);
 const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
 const label = (key, vars) => document.getElementById("console-labels").dataset[key].replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
-const socket = io({ reconnectionDelayMax: 5000 });
+const socket = openSocket(t);
 const panels = new Map();
 const PHASES = ["collect", "vote", "results", "closed"];
 

@@ -1,10 +1,10 @@
 // The room's screen: what the whole room may see, in large type. Read-only: it watches the board
 // (join_board with watch: true) and never sends a change. Hidden and private cards never show
 // here, and dot counts only once the room may see them.
-import { io } from "../vendor/socket.io.esm.min.js";
 import { h } from "./dom.js";
 import { ranked } from "./ranking.js";
 import { Countdown } from "./timer.js";
+import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("projector-data").textContent);
 const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
@@ -50,7 +50,7 @@ function render() {
   }
 }
 
-const socket = io({ reconnectionDelayMax: 5000 });
+const socket = openSocket(t);
 socket.on("connect", () => socket.emit("join_board", { board_id: boardId, watch: true }, (ack) => {
   if (!ack.ok) return;
   state.board = ack.snapshot.board;

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import cli, views  # noqa: E402,F401  (registers the routes on `bp`)
+from . import cli, sockets, views  # noqa: E402,F401  (registers the routes on `bp`)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import Refused
 from ..models import normalise_join_code
 from . import bp, services
+from .sockets import end_sockets, user_key
 from .forms import JoinCodeForm, JoinForm, LoginForm, SignupForm
 
 
@@ -125,7 +126,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out. A participant who signs out cannot come back as the same person."""
+    """Sign out, here and in every open tab: the person's sockets are told and closed. A participant
+    who signs out cannot come back as the same person."""
+    leaving = user_key(current_user) if current_user.is_authenticated else None
     logout_user()
+    if leaving is not None:
+        end_sockets(leaving, "signed_out", {})
     flash(_("You are signed out."))
     return redirect(url_for("auth.home"))

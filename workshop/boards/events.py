@@ -4,27 +4,26 @@ Every handler answers with an acknowledgement (see `workshop.live.handler`); `do
 lists payloads, acks and errors."""
 from flask import request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from flask_socketio import join_room, leave_room
 
+from ..auth import sockets
 from ..extensions import socketio
 from ..live import handler, read
 from . import plans, services
-from .broadcast import broadcast, participant_room, person_room, room, staff_room, team_room
+from .broadcast import broadcast, person_room, room, staff_room, team_room
 from .presence import presence_news, presence_store
 from .snapshots import board_json, card_json, catch_up
 
 
 @socketio.on("connect")
 def connect(auth=None):
-    """Only signed-in people get a socket; what they may join is checked per board."""
-    if not current_user.is_authenticated:
-        raise ConnectionRefusedError("not_signed_in")
-    if not current_user.is_facilitator:
-        join_room(participant_room(current_user.id))
+    """Only signed-in people on one of our pages get a socket; what they may join is checked per board."""
+    sockets.admit(auth)
 
 
 @socketio.on("disconnect")
 def disconnect(*reason):
+    sockets.forget(request.sid)
     for board_id in presence_store().leave_all(request.sid):
         presence_news.touch(board_id)
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 def board_messages():
     return {
+        "signed_out": _("You are signed out. Sign in again to continue."),
         "lane.problem": _("Problems"),
         "lane.idea": _("Ideas"),
         "lane.action": _("Action plans"),

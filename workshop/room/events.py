@@ -3,7 +3,8 @@ Only the workshop's facilitators may send these; everyone on the board sees the 
 from flask import current_app
 from flask_login import current_user
 
-from ..boards.broadcast import broadcast, close_sockets, participant_room, room
+from ..auth.sockets import end_sockets, user_key
+from ..boards.broadcast import broadcast, room
 from ..boards.events import board_of
 from ..boards.snapshots import iso, timer_json
 from ..errors import NotFound
@@ -94,5 +95,5 @@ def remove_participant(data):
     if participant is None:
         raise NotFound("no_such_participant", "There is no such participant.")
     services.remove_participant(current_user, participant)
-    close_sockets(participant_room(participant.id), "participant_removed", {"participant_id": participant.id})
+    end_sockets(user_key(participant), "participant_removed", {"participant_id": participant.id})
     return {}
