@@ -136,7 +136,7 @@ def add_card(actor, board, lane, text, link_id=None, client_id=None):
         raise Refused("facilitators_do_not_post", _l("Cards are posted by participants; facilitators moderate."))
     if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX):
         raise Refused("bad_client_id", _l("The card's client id must be a short text."), field="client_id")
-    if client_id is not None and (existing := _card_by_client_id(board, client_id)) is not None:
+    if client_id is not None and (existing := _card_by_client_id(actor, board, client_id)) is not None:
         return existing, []
     require_posting_open(board)
     if lane not in LANES:
@@ -152,14 +152,19 @@ def add_card(actor, board, lane, text, link_id=None, client_id=None):
     except IntegrityError:
         # The same client id arrived twice at once: the other one won; answer with its card.
         db.session.rollback()
-        existing = _card_by_client_id(board, client_id) if client_id else None
+        existing = _card_by_client_id(actor, board, client_id) if client_id else None
         if existing is None:
             raise
         return existing, []
 
 
-def _card_by_client_id(board, client_id):
-    return db.session.scalar(select(Card).where(Card.board_id == board.id, Card.client_id == client_id))
+def _card_by_client_id(actor, board, client_id):
+    """The card `actor` already posted on `board` with `client_id`, if any. Someone else's client
+    id is refused: answering with their card would hand over its text, hidden or private."""
+    card = db.session.scalar(select(Card).where(Card.board_id == board.id, Card.client_id == client_id))
+    if card is not None and card.author_id != actor.id:
+        raise Refused("bad_client_id", _l("This client id belongs to another card."), field="client_id")
+    return card
 
 
 _UNCHANGED = object()
