@@ -77,7 +77,7 @@ class Rule:
     """Who may send one request (an HTTP route or a Socket.IO event), and how it is sent.
 
     `send`: the form, query string or event payload, or a function of the world that gives it;
-    `at`: path values other than the world's defaults; `given`: prepares what the request needs;
+    `at`: a function of the world giving path values other than the defaults; `given`: prepares what the request needs;
     `effect`: true once an allowed request made its change (None for reads, which change nothing);
     `answers`: expected answers by role where they differ from the defaults; `ok`: the allowed
     answer when it is not the default; `case`: tells two rules of one route or event apart.
@@ -86,7 +86,7 @@ class Rule:
     name: str
     allow: frozenset
     send: object = None
-    at: dict = field(default_factory=dict)
+    at: Callable | None = None
     given: Callable | None = None
     effect: Callable | None = None
     answers: dict = field(default_factory=dict)
@@ -274,6 +274,35 @@ RULES = [
          answers={OUTSIDE_PARTICIPANT: "not_facilitator", OUTSIDE_FACILITATOR: "not_facilitator"}),
 ]
 
+# Another workshop's things, named by this workshop's people: not found, or not theirs, and untouched.
+NOT_HERE = dict.fromkeys(SIGNED_IN, 404)
+RULES += [
+    Rule("POST /workshops/<workshop_id>/policy-areas/<area_id>", frozenset(), case="another workshop's area",
+         at=lambda w: {"area_id": w.elsewhere_area}, send=lambda w: {f"area-{w.elsewhere_area}-title": "Housing"},
+         answers=dict.fromkeys(FACILITATORS, 404)),
+    Rule("POST /workshops/<workshop_id>/policy-areas/<area_id>/remove", frozenset(), case="another workshop's area",
+         at=lambda w: {"area_id": w.elsewhere_area}, answers=dict.fromkeys(FACILITATORS, 404)),
+    Rule(f"POST {COMMITMENTS}/share", frozenset(), case="another workshop's city team",
+         at=lambda w: {"team_id": w.elsewhere_team}, answers=NOT_HERE),
+    Rule(f"GET {COMMITMENTS}", frozenset(), case="Glasgow through another workshop",
+         at=lambda w: {"workshop_id": w.elsewhere}, answers=NOT_HERE),
+    Rule(f"GET {COMMITMENTS}/v<number>.json", frozenset(), case="Glasgow through another workshop",
+         at=lambda w: {"workshop_id": w.elsewhere}, answers=NOT_HERE),
+    Rule("add_card", frozenset(), case="an idea answering another workshop's problem",
+         send=lambda w: {"board_id": w.board, "lane": "idea", "text": "Matrix idea", "link_id": w.elsewhere_card},
+         answers={**NOT_POSTERS, **dict.fromkeys(PARTICIPANTS, "no_such_card")}),
+    Rule("merge_cards", frozenset(), case="into another workshop's card", send=lambda w: {"card_id": w.idea, "into_id": w.elsewhere_card},
+         answers=dict.fromkeys(MEMBERS, "not_member")),
+    Rule("spotlight", frozenset(), case="another workshop's card", send=lambda w: {"board_id": w.board, "card_id": w.elsewhere_card},
+         answers=dict.fromkeys(FACILITATORS, "no_such_card")),
+    Rule("vote", frozenset(), case="another workshop's card, in its collect phase", send=lambda w: {"card_id": w.elsewhere_card},
+         answers={OUTSIDE_PARTICIPANT: "voting_closed", OUTSIDE_FACILITATOR: "not_voter", **dict.fromkeys(MEMBERS, "not_member")}),
+    Rule("remove_participant", frozenset({OUTSIDE_FACILITATOR}), case="another workshop's participant",
+         send=lambda w: {"participant_id": w.users[OUTSIDE_PARTICIPANT][1]},
+         effect=lambda w: get(Participant, w.users[OUTSIDE_PARTICIPANT][1]).removed_at,
+         answers={OUTSIDE_PARTICIPANT: "not_facilitator"}),
+]
+
 # Socket.IO handlers that are not client requests.
 NOT_REQUESTS = {"disconnect"}
 
@@ -366,6 +395,10 @@ class World:
     timer_ends_at: object  # of `vote_board`
     facilitator_email: str
     outside_facilitator_email: str
+    elsewhere: int  # another workshop, Sam's, run by the outside facilitator
+    elsewhere_area: int
+    elsewhere_team: int
+    elsewhere_card: int  # Sam's problem, on the other workshop's first board (collect phase)
     renders: list = field(default_factory=list)  # PDFs asked for in this cell
 
 
@@ -399,6 +432,8 @@ def build_world(make_facilitator, make_workshop, make_participant):
     room.start_timer(facilitator, private_board, 3600)
     room.pause_timer(facilitator, private_board)
 
+    elsewhere_card, _ = boards.add_card(sam, elsewhere.policy_areas[0].board, "problem", "Long waiting lists")
+
     glasgow = ana.city_team
     commitments.save_draft(ana, glasgow, [action.id], "Glasgow commits.", [("Mhairi", "Provost", "Glasgow City Council")])
     commitments.finalise(ana, glasgow)
@@ -412,7 +447,8 @@ def build_world(make_facilitator, make_workshop, make_participant):
         board=board.id, vote_board=vote_board.id, private_board=private_board.id, problem=problem.id, idea=idea.id,
         action=action.id, others_idea=others_idea.id, hidden=hidden.id, voted=voted.id, private_idea=private_idea.id,
         bens_plan=bens_plan.id,         dan=dan.id, token=token, timer_ends_at=vote_board.timer_ends_at, facilitator_email=facilitator.email,
-        outside_facilitator_email=elsewhere.facilitators[0].email,
+        outside_facilitator_email=elsewhere.facilitators[0].email, elsewhere=elsewhere.id,
+        elsewhere_area=elsewhere.policy_areas[0].id, elsewhere_team=elsewhere.city_teams[0].id, elsewhere_card=elsewhere_card.id,
     )
 
 
@@ -490,7 +526,7 @@ def answer_of(response):
 
 def path_of(name, world, at):
     values = {"workshop_id": world.workshop, "code": world.code, "area_id": world.area, "team_id": world.team,
-              "board_id": world.board, "token": world.token, "number": 1, "key": "0" * 64, **at}
+              "board_id": world.board, "token": world.token, "number": 1, "key": "0" * 64, **(at(world) if at else {})}
     return re.sub(r"<(\w+)>", lambda match: str(values[match.group(1)]), name)
 
 
