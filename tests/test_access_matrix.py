@@ -68,7 +68,9 @@ NOT_POSTERS = dict.fromkeys(FACILITATORS, "facilitators_do_not_post")
 # Texts only some may ever receive, in an answer or on their socket: hidden means absent.
 SECRETS = {
     "Ana hidden words": OWN,  # her card the facilitator hid: its author and the facilitators
-    "Glasgow private idea": OWN,  # private writing per city team: Glasgow (Ana) and the facilitators
+    # Private writing per city team: only the team and the facilitators.
+    "Glasgow private idea": OWN,
+    "Bologna private plan": FACILITATORS | {OTHER_CITY},
 }
 
 
@@ -141,6 +143,7 @@ def change(function):
 reopen_commitment = change(lambda w: setattr(commitment(w), "status", "draft"))
 revoke_link = change(lambda w: setattr(commitment(w), "share_token", None))
 close_workshop = change(lambda w: setattr(get(Workshop, w.workshop), "closed_at", utcnow()))
+start_voting = change(lambda w: setattr(get(Board, w.board), "phase", "vote"))
 rename_first_area = change(lambda w: setattr(get(PolicyArea, w.area), "title", "Housing"))
 
 WORKSHOP_FORM = {"title": "Matrix lab", "host_city": "Porto", "starts_on": "2026-03-02", "ends_on": "2026-03-04"}
@@ -226,7 +229,7 @@ RULES = [
          send=lambda w: {"board_id": w.board, "lane": "idea", "text": "Matrix idea", "link_id": w.hidden},
          effect=lambda w: count(Card, text="Matrix idea"), answers={**NOT_POSTERS, OTHER_CITY: "no_such_card"}),
     Rule("add_card", frozenset({PARTICIPANT}), case="an action plan on an idea private to Glasgow",
-         send=lambda w: {"board_id": w.private_board, "lane": "action", "text": "Matrix plan", "link_id": w.private_idea},
+         send=lambda w: {"board_id": w.board, "lane": "action", "text": "Matrix plan", "link_id": w.private_idea},
          effect=lambda w: count(Card, text="Matrix plan"), answers={**NOT_POSTERS, OTHER_CITY: "no_such_card"}),
     Rule("edit_card", OWN, send=lambda w: {"card_id": w.problem, "text": "Matrix text"},
          effect=lambda w: get(Card, w.problem).text == "Matrix text", answers={OTHER_CITY: "not_author"}),
@@ -243,11 +246,12 @@ RULES = [
     Rule("restore_card", FACILITATORS, send=lambda w: {"card_id": w.hidden}, effect=lambda w: get(Card, w.hidden).hidden_at is None),
     Rule("merge_cards", FACILITATORS, send=lambda w: {"card_id": w.idea, "into_id": w.others_idea},
          effect=lambda w: get(Card, w.idea).merged_into_id == w.others_idea),
-    Rule("set_private_writing", FACILITATORS, send=lambda w: {"board_id": w.board, "enabled": True},
-         effect=lambda w: get(Board, w.board).private_writing),
+    Rule("set_private_writing", FACILITATORS, send=lambda w: {"board_id": w.board, "enabled": False},
+         effect=lambda w: not get(Card, w.private_idea).private),
     Rule("vote", PARTICIPANTS, send=lambda w: {"card_id": w.voted}, effect=lambda w: count(Vote, card_id=w.voted) == 3,
          answers=NOT_VOTERS),
-    Rule("vote", frozenset({PARTICIPANT}), case="a card private to Glasgow", send=lambda w: {"card_id": w.private_idea},
+    Rule("vote", frozenset({PARTICIPANT}), case="a card private to Glasgow", given=start_voting,
+         send=lambda w: {"card_id": w.private_idea},
          effect=lambda w: count(Vote, card_id=w.private_idea) == 1, answers={**NOT_VOTERS, OTHER_CITY: "no_such_card"}),
     Rule("unvote", PARTICIPANTS, send=lambda w: {"card_id": w.voted}, effect=lambda w: count(Vote, card_id=w.voted) == 1,
          answers=NOT_VOTERS),
@@ -261,8 +265,8 @@ RULES = [
          effect=lambda w: get(Board, w.board).timer_ends_at),
     Rule("pause_timer", FACILITATORS, send=lambda w: {"board_id": w.vote_board},
          effect=lambda w: get(Board, w.vote_board).timer_remaining),
-    Rule("resume_timer", FACILITATORS, send=lambda w: {"board_id": w.private_board},
-         effect=lambda w: get(Board, w.private_board).timer_ends_at),
+    Rule("resume_timer", FACILITATORS, send=lambda w: {"board_id": w.third_board},
+         effect=lambda w: get(Board, w.third_board).timer_ends_at),
     Rule("add_time", FACILITATORS, send=lambda w: {"board_id": w.vote_board},
          effect=lambda w: get(Board, w.vote_board).timer_ends_at > w.timer_ends_at),
     Rule("stop_timer", FACILITATORS, send=lambda w: {"board_id": w.vote_board},
@@ -379,17 +383,17 @@ class World:
     code: str
     team: int  # Glasgow
     area: int  # the first policy area; its board is `board`
-    board: int  # collect phase
+    board: int  # collect phase, private writing per city team since the first five cards
     vote_board: int  # vote phase, timer running
-    private_board: int  # vote phase with posting open, private writing per city team, timer paused
+    third_board: int  # timer paused
     problem: int  # Ana's, on `board`
     idea: int  # Ana's, answers `problem`
     action: int  # Ana's, builds on `idea`; in Glasgow's commitment
     others_idea: int  # Ben's
     hidden: int  # Ana's, hidden by the facilitator; its client id is "ana-hidden-card"
     voted: int  # Ben's idea on `vote_board`, one dot from Ana and one from Ben
-    private_idea: int  # Ana's, on `private_board`
-    bens_plan: int  # Ben's, on `private_board`
+    private_idea: int  # Ana's, on `board`, private to Glasgow
+    bens_plan: int  # Ben's, on `board`, private to Bologna
     dan: int  # a participant the facilitators may remove
     token: str  # Glasgow's share link
     timer_ends_at: object  # of `vote_board`
@@ -410,7 +414,7 @@ def build_world(make_facilitator, make_workshop, make_participant):
     ana, ben = make_participant(workshop, "Ana", "Glasgow"), make_participant(workshop, "Ben", "Bologna")
     rae, dan = make_participant(workshop, "Rae", "Glasgow"), make_participant(workshop, "Dan", "Ljubljana")
     sam = make_participant(elsewhere, "Sam", "Ljubljana")
-    board, vote_board, private_board = (area.board for area in workshop.policy_areas)
+    board, vote_board, third_board = (area.board for area in workshop.policy_areas)
 
     problem, _ = boards.add_card(ana, board, "problem", "Families miss the support they are entitled to")
     idea, _ = boards.add_card(ana, board, "idea", "One family desk per district", link_id=problem.id)
@@ -418,6 +422,9 @@ def build_world(make_facilitator, make_workshop, make_participant):
     others_idea, _ = boards.add_card(ben, board, "idea", "Mobile family teams")
     hidden, _ = boards.add_card(ana, board, "problem", "Ana hidden words", client_id="ana-hidden-card")
     boards.hide_card(facilitator, hidden, "Off topic")
+    boards.set_private_writing(facilitator, board, True, "team")
+    private_idea, _ = boards.add_card(ana, board, "idea", "Glasgow private idea")
+    bens_plan, _ = boards.add_card(ben, board, "action", "Bologna private plan")
 
     voted, _ = boards.add_card(ben, vote_board, "idea", "Free school meals")
     room.set_phase(facilitator, vote_board, "vote")
@@ -425,12 +432,8 @@ def build_world(make_facilitator, make_workshop, make_participant):
     voting.cast_vote(ana, voted)
     voting.cast_vote(ben, voted)
 
-    boards.set_private_writing(facilitator, private_board, True, "team")
-    private_idea, _ = boards.add_card(ana, private_board, "idea", "Glasgow private idea")
-    bens_plan, _ = boards.add_card(ben, private_board, "action", "Bologna private plan")
-    room.set_phase(facilitator, private_board, "vote", keep_posting_open=True)
-    room.start_timer(facilitator, private_board, 3600)
-    room.pause_timer(facilitator, private_board)
+    room.start_timer(facilitator, third_board, 3600)
+    room.pause_timer(facilitator, third_board)
 
     elsewhere_card, _ = boards.add_card(sam, elsewhere.policy_areas[0].board, "problem", "Long waiting lists")
 
@@ -444,9 +447,9 @@ def build_world(make_facilitator, make_workshop, make_participant):
     return World(
         users={role: (type(person), person.id) for role, person in people.items()},
         workshop=workshop.id, code=workshop.join_code, team=glasgow.id, area=workshop.policy_areas[0].id,
-        board=board.id, vote_board=vote_board.id, private_board=private_board.id, problem=problem.id, idea=idea.id,
+        board=board.id, vote_board=vote_board.id, third_board=third_board.id, problem=problem.id, idea=idea.id,
         action=action.id, others_idea=others_idea.id, hidden=hidden.id, voted=voted.id, private_idea=private_idea.id,
-        bens_plan=bens_plan.id,         dan=dan.id, token=token, timer_ends_at=vote_board.timer_ends_at, facilitator_email=facilitator.email,
+        bens_plan=bens_plan.id, dan=dan.id, token=token, timer_ends_at=vote_board.timer_ends_at, facilitator_email=facilitator.email,
         outside_facilitator_email=elsewhere.facilitators[0].email, elsewhere=elsewhere.id,
         elsewhere_area=elsewhere.policy_areas[0].id, elsewhere_team=elsewhere.city_teams[0].id, elsewhere_card=elsewhere_card.id,
     )
