@@ -1,16 +1,22 @@
 """The authorisation matrix: every HTTP route and every Socket.IO event, against every role.
 
-The matrix is built from the app's own lists (its URL map and its Socket.IO handlers): a route or
-event without a rule in RULES fails `test_every_route_and_event_has_a_rule`, by name. Each cell
-starts from the same world, sends one request as one role and checks the answer. For a role that
-is allowed, the change really happened; for a role that is refused, the expected refusal came and
-not one row of any table changed.
+The matrix is built from the app's own lists (its URL map, the Socket.IO server's handlers): a
+route or event without a rule in RULES fails `test_every_route_and_event_has_a_rule`, naming it.
+Each cell starts from the same world, sends one request as one role, and checks
+- the answer: status, redirect to the login page, connection refused, ack `ok` or error code;
+- for an allowed change, that it happened (the rule's `effect`); for anything else, that not one
+  row of any table changed and no PDF render started;
+- that no answer, and nothing Ana's and Ben's sockets on the first board hear, carries the text of
+  a card its receiver may not see (hidden, or written privately by another city team).
 
-A rule is one line: the route (as `"POST /workshops/<workshop_id>/close"`, converters left out)
-or the event, who may, what to send, what the change looks like, and any answer that differs from
-the defaults (allowed: 200 for GET, 302 for POST, an `ok` ack; refused: a redirect to the login
-page or a `not_signed_in` ack for the signed out and the removed, 403 or `not_member` /
-`not_facilitator` for the rest).
+A rule is one line. For a route that deletes a workshop, say:
+
+    Rule("POST /workshops/<workshop_id>/delete", FACILITATORS, effect=lambda w: get(Workshop, w.workshop) is None),
+
+Default answers: allowed, 200 (GET), 302 (POST) or an `ok` ack; refused, for the signed out and
+the removed a redirect to the login page or `not_signed_in` (no socket at all when signed out),
+for the rest 403, or `not_member` (another workshop's people) and `not_facilitator` (this
+workshop's). `answers` sets any cell that differs.
 """
 import hashlib
 import json
@@ -66,13 +72,13 @@ NOT_VOTERS = dict.fromkeys(FACILITATORS, "not_voter")
 NOT_POSTERS = dict.fromkeys(FACILITATORS, "facilitators_do_not_post")
 
 
-
 @dataclass(frozen=True)
 class Rule:
     """Who may send one request (an HTTP route or a Socket.IO event), and how it is sent.
 
     `send`: the form, query string or event payload, or a function of the world that gives it;
-    `at`: a function of the world giving path values other than the defaults; `given`: prepares what the request needs;
+    `at`: a function of the world giving path values other than the defaults (`path_of`);
+    `given`: prepares what the request needs (see `change`);
     `effect`: true once an allowed request made its change (None for reads, which change nothing);
     `answers`: expected answers by role where they differ from the defaults; `ok`: the allowed
     answer when it is not the default; `case`: tells two rules of one route or event apart.
@@ -295,8 +301,7 @@ RULES += [
     Rule("vote", frozenset(), case="another workshop's card, in its collect phase", send=lambda w: {"card_id": w.elsewhere_card},
          answers={OUTSIDE_PARTICIPANT: "voting_closed", OUTSIDE_FACILITATOR: "not_voter", **dict.fromkeys(MEMBERS, "not_member")}),
     Rule("remove_participant", frozenset({OUTSIDE_FACILITATOR}), case="another workshop's participant",
-         send=lambda w: {"participant_id": w.users[OUTSIDE_PARTICIPANT][1]},
-         effect=lambda w: get(Participant, w.users[OUTSIDE_PARTICIPANT][1]).removed_at,
+         send=lambda w: {"participant_id": w.sam}, effect=lambda w: get(Participant, w.sam).removed_at,
          answers={OUTSIDE_PARTICIPANT: "not_facilitator"}),
 ]
 
@@ -326,6 +331,7 @@ def event_names():
 
 
 def names_in_app():
+    """The routes and events of an app built for the purpose at collection (it opens no database)."""
     app = create_app({"TESTING": True, "SECRET_KEY": "matrix", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                       "SOCKETIO_ASYNC_MODE": "threading"})
     return sorted(route_names(app) | event_names())
@@ -388,6 +394,7 @@ class World:
     private_idea: int  # Ana's, on `board`, private to Glasgow
     bens_plan: int  # Ben's, on `board`, private to Bologna
     dan: int  # a participant the facilitators may remove
+    sam: int  # the outside participant
     token: str  # Glasgow's share link
     timer_ends_at: object  # of `vote_board`
     facilitator_email: str
@@ -442,7 +449,7 @@ def build_world(make_facilitator, make_workshop, make_participant):
         workshop=workshop.id, code=workshop.join_code, team=glasgow.id, area=workshop.policy_areas[0].id,
         board=board.id, vote_board=vote_board.id, third_board=third_board.id, problem=problem.id, idea=idea.id,
         action=action.id, others_idea=others_idea.id, hidden=hidden.id, voted=voted.id, private_idea=private_idea.id,
-        bens_plan=bens_plan.id, dan=dan.id, token=token, timer_ends_at=vote_board.timer_ends_at, facilitator_email=facilitator.email,
+        bens_plan=bens_plan.id, dan=dan.id, sam=sam.id, token=token, timer_ends_at=vote_board.timer_ends_at, facilitator_email=facilitator.email,
         outside_facilitator_email=elsewhere.facilitators[0].email, elsewhere=elsewhere.id,
         elsewhere_area=elsewhere.policy_areas[0].id, elsewhere_team=elsewhere.city_teams[0].id, elsewhere_card=elsewhere_card.id,
     )
@@ -451,21 +458,17 @@ def build_world(make_facilitator, make_workshop, make_participant):
 @pytest.fixture
 def world(app, saved, make_facilitator, make_workshop, make_participant, monkeypatch):
     """The world every cell starts from: built once, then restored from memory before each cell."""
+    if "world" not in saved:
+        saved["world"] = build_world(make_facilitator, make_workshop, make_participant)
     db.session.remove()
-    db.engine.dispose()  # no connection may hold the file while it is overwritten
-    live = sqlite3.connect(db.engine.url.database)
-    live.execute("PRAGMA synchronous=OFF")
-    try:
+    with db.engine.connect() as connection:
+        live = connection.connection.dbapi_connection
+        live.execute("PRAGMA synchronous=OFF")  # a throwaway database need not wait for the disk
         if "database" in saved:
             saved["database"].backup(live)  # SQLite's backup API: page by page, WAL or not
         else:
-            saved["world"] = build_world(make_facilitator, make_workshop, make_participant)
-            db.session.remove()
-            db.engine.dispose()
             saved["database"] = sqlite3.connect(":memory:")
             live.backup(saved["database"])
-    finally:
-        live.close()
     world = saved["world"]
     world.renders = []
     # Which roles may have a PDF made is the question here; rendering is tested in test_reports.
@@ -488,9 +491,10 @@ def remove(world):
 
 def fingerprint():
     """Every table's row count and a hash of its rows."""
+    connection = db.session.connection()
     tables = {}
     for table in db.metadata.sorted_tables:
-        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
         tables[table.name] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     db.session.commit()  # end the read, so the request starts from a fresh transaction
     return tables
