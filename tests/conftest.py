@@ -2,6 +2,7 @@
 workshops and participants. Live-server and browser fixtures are in `tests/live.py`."""
 import itertools
 import os
+from contextlib import contextmanager
 from datetime import date
 
 import uuid
@@ -36,25 +37,31 @@ def user_per_request(monkeypatch):
     monkeypatch.setattr(flask_login.utils, "_get_user", _user_of_this_request)
 
 
-@pytest.fixture
-def app(tmp_path):
-    """An app on its own SQLite file, inside an app context, so tests can read the database."""
+@contextmanager
+def running_app(folder):
+    """An app on its own SQLite file in `folder`, inside an app context, so tests can read the database."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
             "VOTE_FLUSH_INTERVAL": 0,  # counts and presence go out at once, so tests need not wait
             "PRESENCE_FLUSH_INTERVAL": 0,
-            "REPORTS_CACHE": str(tmp_path / "reports"),
+            "REPORTS_CACHE": str(folder / "reports"),
         }
     )
     with app.app_context():
         db.create_all()
         yield app
         db.session.remove()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with running_app(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

@@ -39,7 +39,8 @@ def safe_next(default):
     """The `next` page after logging in, if it stays on this site."""
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+    # A browser reads "/\\evil.example" as "//evil.example": another site.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc and not parts.scheme:
         return target
     return default
 

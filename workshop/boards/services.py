@@ -1,5 +1,7 @@
 """Rules and changes on a board. Each change checks who may make it, validates, writes one
 transaction with its numbered events, and returns those events for the caller to broadcast."""
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +29,38 @@ def is_member(actor, board):
     return is_staff(actor, board) or (
         actor.is_authenticated and getattr(actor, "workshop_id", None) == board.policy_area.workshop_id
     )
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who may see a card: everyone on the board, or only its authors, one city team, and the facilitators."""
+
+    everyone: bool
+    person_ids: frozenset = frozenset()
+    team_id: int | None = None
+
+
+def audience(card):
+    if card.is_hidden:
+        return Audience(False, _author_ids(card))
+    board = card.board
+    if card.private and board.private_writing:
+        team = card.author.city_team_id if board.private_scope == "team" else None
+        return Audience(False, _author_ids(card), team)
+    return Audience(True)
+
+
+def _author_ids(card):
+    return frozenset([card.author_id, *(part.author_id for part in card.merged)])
+
+
+def can_see(viewer, card):
+    if is_staff(viewer, card.board):
+        return True
+    who = audience(card)
+    if who.everyone or viewer.id in who.person_ids:
+        return True
+    return who.team_id is not None and who.team_id == viewer.city_team_id
 
 
 def require_member(actor, board):
@@ -74,12 +108,14 @@ def find_board(board_id):
     return board
 
 
-def find_card(card_id, board=None):
-    """A card still on its board (or of `board`), else a refusal."""
+def find_card(card_id, board=None, viewer=None):
+    """A card still on its board (or of `board`, or that `viewer` may see), else a refusal."""
     # The board and its policy area come in the same query: every check after this needs them.
     with_board = [joinedload(Card.board).joinedload(Board.policy_area)]
     card = db.session.get(Card, card_id, options=with_board) if isinstance(card_id, int) else None
-    if card is None or not card.is_live or (board is not None and card.board_id != board.id):
+    if card is None or not card.is_live or (board is not None and card.board_id != board.id) or (
+        viewer is not None and not can_see(viewer, card)
+    ):
         raise NotFound("no_such_card", _l("That card is not on this board."))
     return card
 
@@ -95,14 +131,15 @@ def clean_text(text):
     return text
 
 
-def clean_link(board, lane, link_id):
-    """The card `link_id` names, if a card of `lane` may point to it: an idea to a problem, an action plan to an idea."""
+def clean_link(actor, board, lane, link_id):
+    """The card `link_id` names, if a card of `lane` may point to it (an idea to a problem, an action
+    plan to an idea) and `actor` may see it: a hidden or private card is no card to link to."""
     if link_id is None:
         return None
     target_lane = LINKABLE_LANE.get(lane)
     if target_lane is None:
         raise Refused("link_not_allowed", _l("Problems do not link to other cards."), field="link_id")
-    link = find_card(link_id, board)
+    link = find_card(link_id, board, viewer=actor)
     if link.lane != target_lane:
         message = _l("An idea answers a problem.") if lane == "idea" else _l("An action plan builds on an idea.")
         raise Refused("link_wrong_lane", message, field="link_id")
@@ -136,14 +173,14 @@ def add_card(actor, board, lane, text, link_id=None, client_id=None):
         raise Refused("facilitators_do_not_post", _l("Cards are posted by participants; facilitators moderate."))
     if client_id is not None and (not isinstance(client_id, str) or not 0 < len(client_id) <= CLIENT_ID_MAX):
         raise Refused("bad_client_id", _l("The card's client id must be a short text."), field="client_id")
-    if client_id is not None and (existing := _card_by_client_id(board, client_id)) is not None:
+    if client_id is not None and (existing := _card_by_client_id(actor, board, client_id)) is not None:
         return existing, []
     require_posting_open(board)
     if lane not in LANES:
         raise Refused("bad_lane", _l("A card goes in the problems, ideas or action plans lane."), field="lane")
     card = Card(
         board=board, lane=lane, text=clean_text(text), author=actor, client_id=client_id,
-        link=clean_link(board, lane, link_id), private=board.private_writing,
+        link=clean_link(actor, board, lane, link_id), private=board.private_writing,
     )
     db.session.add(card)
     events = [record(board, "card_added", card)]
@@ -152,14 +189,19 @@ def add_card(actor, board, lane, text, link_id=None, client_id=None):
     except IntegrityError:
         # The same client id arrived twice at once: the other one won; answer with its card.
         db.session.rollback()
-        existing = _card_by_client_id(board, client_id) if client_id else None
+        existing = _card_by_client_id(actor, board, client_id) if client_id else None
         if existing is None:
             raise
         return existing, []
 
 
-def _card_by_client_id(board, client_id):
-    return db.session.scalar(select(Card).where(Card.board_id == board.id, Card.client_id == client_id))
+def _card_by_client_id(actor, board, client_id):
+    """The card `actor` already posted on `board` with `client_id`, if any. Someone else's client
+    id is refused: answering with their card would hand over its text, hidden or private."""
+    card = db.session.scalar(select(Card).where(Card.board_id == board.id, Card.client_id == client_id))
+    if card is not None and card.author_id != actor.id:
+        raise Refused("bad_client_id", _l("This client id belongs to another card."), field="client_id")
+    return card
 
 
 _UNCHANGED = object()
@@ -171,7 +213,7 @@ def edit_card(actor, card, text=_UNCHANGED, link_id=_UNCHANGED):
     if text is not _UNCHANGED:
         card.text = clean_text(text)
     if link_id is not _UNCHANGED:
-        link = clean_link(card.board, card.lane, link_id)
+        link = clean_link(actor, card.board, card.lane, link_id)
         if link is not None and link.id == card.id:
             raise Refused("link_to_itself", _l("A card cannot point to itself."), field="link_id")
         card.link = link

@@ -1,9 +1,8 @@
-"""What each person sees of a board: who may see a card, and the JSON shapes sent to browsers.
+"""What each person sees of a board: the JSON shapes sent to browsers (who may see a card is
+`services.audience`).
 
 Hidden means absent: a card someone may not see is never in their snapshot or events, not even
 its text in a field the page ignores."""
-from dataclasses import dataclass
-
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,42 +10,10 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import LANES, BoardEvent, Card, Participant, utcnow
 from .plans import plan_json
-from .services import is_staff
+from .services import audience, can_see, is_staff
 
 # A client this far behind gets a fresh snapshot instead of the events it missed.
 MAX_EVENTS_SENT = 500
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who may see a card: everyone on the board, or only its authors, one city team, and the facilitators."""
-
-    everyone: bool
-    person_ids: frozenset = frozenset()
-    team_id: int | None = None
-
-
-def audience(card):
-    if card.is_hidden:
-        return Audience(False, _author_ids(card))
-    board = card.board
-    if card.private and board.private_writing:
-        team = card.author.city_team_id if board.private_scope == "team" else None
-        return Audience(False, _author_ids(card), team)
-    return Audience(True)
-
-
-def _author_ids(card):
-    return frozenset([card.author_id, *(part.author_id for part in card.merged)])
-
-
-def can_see(viewer, card):
-    if is_staff(viewer, card.board):
-        return True
-    who = audience(card)
-    if who.everyone or viewer.id in who.person_ids:
-        return True
-    return who.team_id is not None and who.team_id == viewer.city_team_id
 
 
 def person_json(participant):
