@@ -84,6 +84,11 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
 
+    def kill(self):
+        """SIGKILL, as a crash or the OOM killer would: no cleanup, no flush, no goodbye to clients."""
+        self.process.kill()
+        self.process.wait()
+
     def stop(self):
         self.halt()
         self.log.close()
@@ -179,15 +184,17 @@ class Visitor:
     def cookie_header(self):
         return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.http.cookies)
 
-    def socket(self):
-        return LiveSocket(self)
+    def socket(self, via=None):
+        """A socket as this person; `via` is another address to reach the server by (a test proxy)."""
+        return LiveSocket(self, via)
 
 
 class LiveSocket:
     """A python-socketio client signed in with the visitor's cookies, recording what it receives."""
 
-    def __init__(self, visitor):
+    def __init__(self, visitor, via=None):
         self.visitor = visitor
+        self.url = via or visitor.base
         self.received = []
         self.connect()
 
@@ -195,12 +202,14 @@ class LiveSocket:
         """Connect (again, after `close`) as the same person."""
         import socketio
 
+        self.release_dropped()
         self.client = socketio.Client(reconnection=False)
         self.client.on("*", lambda event, data=None: self.received.append((event, data)))
-        self.client.connect(self.visitor.base, headers={"Cookie": self.visitor.cookie_header()}, transports=["websocket"])
+        self.client.connect(self.url, headers={"Cookie": self.visitor.cookie_header()}, transports=["websocket"])
 
-    def call(self, event, data):
-        return self.client.call(event, data, timeout=10)
+    def call(self, event, data, timeout=10):
+        """Send `event` and wait for its ack; socketio.exceptions.TimeoutError when none comes."""
+        return self.client.call(event, data, timeout=timeout)
 
     def wait_for(self, predicate, timeout=10):
         """Wait until `predicate(self.received)` holds."""
@@ -211,6 +220,12 @@ class LiveSocket:
             time.sleep(0.02)
         raise AssertionError(f"timed out; received: {self.received[-5:]}")
 
+    def release_dropped(self):
+        """Close the WebSocket of a connection the other side dropped: engine.io's client leaves it open."""
+        client = getattr(self, "client", None)
+        if client is not None and not client.connected and getattr(client.eio, "ws", None) is not None:
+            client.eio.ws.close()
+
     def close(self):
         """Drop the connection. The close happens in the background: python-socketio's client
         waits up to 3 s for the WebSocket closing handshake, which a browser does not."""
@@ -218,3 +233,5 @@ class LiveSocket:
 
         if self.client.connected:
             threading.Thread(target=self.client.disconnect, daemon=True).start()
+        else:
+            self.release_dropped()
