@@ -6,6 +6,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from sqlalchemy import event, func, select
 
 from workshop.extensions import db
@@ -13,6 +14,7 @@ from workshop.models import BoardEvent, Card, CityTeam
 
 from .live import LiveServer, Visitor
 from .proxy import TcpProxy
+from .test_board_browser import join_in_browser
 
 
 @pytest.fixture
@@ -96,7 +98,8 @@ def through(proxy, url):
     return url.replace(":5432/", f":{proxy.port}/")
 
 
-def test_postgresql_unreachable_gives_temporary_errors_and_service_resumes_by_itself(postgres_url, tmp_path):
+@pytest.mark.browser
+def test_postgresql_unreachable_gives_temporary_errors_and_service_resumes_by_itself(postgres_url, tmp_path, new_page):
     proxy = TcpProxy(5432)
     server = LiveServer(through(proxy, postgres_url), log_path=tmp_path / "server.log")
     try:
@@ -107,6 +110,10 @@ def test_postgresql_unreachable_gives_temporary_errors_and_service_resumes_by_it
         socket = ana.socket()
         assert socket.call("join_board", {"board_id": board})["ok"]
         assert socket.call("add_card", {"board_id": board, "lane": "problem", "text": "Before", "client_id": "before"})["ok"]
+        page = new_page(server)
+        join_in_browser(page, code, "Bea", "Bologna")
+        page.goto(f"/boards/{board}")
+        expect(page.get_by_text("2 here now")).to_be_visible()
 
         proxy.cut()  # PostgreSQL gone: pooled connections dropped, new ones refused
         outage_ends = time.monotonic() + 3
@@ -116,8 +123,12 @@ def test_postgresql_unreachable_gives_temporary_errors_and_service_resumes_by_it
             assert_unavailable(socket.call("add_card", {"board_id": board, "lane": "problem", "text": f"During {sent}",
                                                         "client_id": f"during-{sent}"}))
             time.sleep(0.2)
-        page = ana.http.get(f"{server.url}/boards/{board}")
-        assert page.status_code == 503 and "Try again in a few seconds" in page.text
+        page.get_by_label("New problem").fill("Posted from the browser while the database was away")
+        page.get_by_role("button", name="Add problem").click()
+        page.wait_for_function("window.workshopBoard.state.inFlight.size === 0")  # its ack (unavailable) came
+        expect(page.locator(".card.pending")).to_have_count(1)  # kept, to be sent again
+        html = ana.http.get(f"{server.url}/boards/{board}")
+        assert html.status_code == 503 and "Try again in a few seconds" in html.text
         api = ana.http.get(f"{server.url}/api/boards/{board}")
         assert api.status_code == 503 and api.json()["error"]["code"] == "unavailable"
 
@@ -125,14 +136,17 @@ def test_postgresql_unreachable_gives_temporary_errors_and_service_resumes_by_it
         ack = socket.call("add_card", {"board_id": board, "lane": "problem", "text": "During 1", "client_id": "during-1"})
         assert ack["ok"] and ack["seq"] == 2, ack  # the first call after the outage: the pool reconnected by itself
         assert ana.http.get(f"{server.url}/boards/{board}").status_code == 200
+        expect(page.locator(".card.pending")).to_have_count(0)  # the browser sent it again by itself
+        expect(page.get_by_role("listitem", name="Posted from the browser while the database was away")).to_have_count(1)
+        assert page.errors == []
         socket.close()
     finally:
         server.stop()
         proxy.close()
     engine = sa.create_engine(postgres_url)
     with engine.connect() as connection:
-        stored = connection.scalars(select(Card.client_id).where(Card.board_id == board).order_by(Card.id)).all()
+        stored = connection.scalars(select(Card.text).where(Card.board_id == board).order_by(Card.id)).all()
         seqs = connection.scalars(select(BoardEvent.seq).where(BoardEvent.board_id == board).order_by(BoardEvent.seq)).all()
     engine.dispose()
-    assert stored == ["before", "during-1"]  # nothing from the outage half-written
-    assert seqs == [1, 2]
+    assert stored == ["Before", "During 1", "Posted from the browser while the database was away"]  # nothing half-written
+    assert seqs == [1, 2, 3]
