@@ -21,6 +21,7 @@ from .test_board_browser import join_in_browser
 def locked_sqlite(app):
     """`hold()` takes SQLite's write lock from another connection, as a long write elsewhere would;
     the app waits 100 ms for it (not 5 s), then `release()`."""
+    db.session.commit()  # hands back the connection the test's session holds, so none keeps the 5 s timeout
     db.engine.dispose()
     event.listen(db.engine, "connect", lambda connection, record: connection.execute("PRAGMA busy_timeout=100"))
     other = sqlite3.connect(db.engine.url.database, isolation_level=None)
