@@ -7,6 +7,10 @@
 //     clients connect and join the board at once, each timing its snapshot.
 //   node storm.mjs idle <url> <cookies.json> <board> <clients>
 //     clients connect and join, print {"connected": n}, and hold for 6 s (memory is read meanwhile).
+//   node storm.mjs soak <url> <cookies.json> <board> <clients> <seconds> <vote board> <report every s>
+//     mixed activity for <seconds>: every client, every 5-15 s (a busy workshop), posts, edits or
+//     deletes a card of its own on <board>, votes or takes back a dot on <vote board>, moves to the
+//     other board and back, or drops its connection and comes back. Prints a JSON line per report period and one at the end.
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
@@ -122,5 +126,89 @@ async function idle(count) {
   return { held: joined.length };
 }
 
-const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0])) }[mode];
+async function soak(count, seconds, voteBoard, every) {
+  const started = now();
+  const errors = {}; // code -> count: refused acks, ack timeouts, unexpected disconnects, failed connects
+  const fail = (code) => { errors[code] = (errors[code] || 0) + 1; };
+  const ops = {};
+  let window = []; // ack times of this report period
+  const all = [];
+  const scout = (await connect(0)).socket;
+  const ideas = (await call(scout, "join_board", { board_id: voteBoard, watch: true })).snapshot.cards.map((card) => card.id);
+  scout.disconnect();
+  const timed = async (socket, event, payload) => {
+    const sent = now();
+    let ack;
+    try {
+      ack = await socket.timeout(15000).emitWithAck(event, payload);
+    } catch {
+      fail(`${event}: no ack in 15 s`);
+      return null;
+    }
+    window.push(now() - sent);
+    ops[event] = (ops[event] || 0) + 1;
+    if (!ack.ok) { fail(`${event}: ${ack.error.code}`); return null; }
+    return ack;
+  };
+  const watch = (socket, person) => socket.on("disconnect", (reason) => { if (!person.leaving) fail(`disconnect: ${reason}`); });
+
+  async function person(index) {
+    const me = { leaving: false, cards: [], dots: [], board: boardId, n: 0 };
+    let { socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) });
+    await sleep(Math.random() * 10000); // spread the first actions out
+    while (now() - started < seconds * 1000) {
+      await sleep(5000 + Math.random() * 10000);
+      const roll = Math.random();
+      if (roll < 0.4) {
+        if (me.cards.length >= 3) { // keep the board at a workshop's size: at most 3 live cards each
+          if (await timed(socket, "delete_card", { card_id: me.cards.shift() })) continue;
+        } else {
+          me.n += 1;
+          const ack = await timed(socket, "add_card", { board_id: boardId, lane: ["problem", "idea", "action"][me.n % 3],
+                                                        text: `Soak card ${index}-${me.n}`, client_id: `soak-${index}-${me.n}` });
+          if (ack) me.cards.push(ack.card.id);
+        }
+      } else if (roll < 0.55) {
+        if (me.cards.length) await timed(socket, "edit_card", { card_id: me.cards[me.cards.length - 1], text: `Soak card ${index}-${me.n}, edited` });
+      } else if (roll < 0.9) {
+        const add = me.dots.length < 20;
+        const card = add ? ideas[Math.floor(Math.random() * ideas.length)] : me.dots.shift();
+        if (await timed(socket, add ? "vote" : "unvote", { card_id: card })) { if (add) me.dots.push(card); } else if (!add) me.dots.unshift(card);
+      } else if (roll < 0.95) {
+        const next = me.board === boardId ? voteBoard : boardId;
+        await timed(socket, "leave_board", { board_id: me.board });
+        if (await timed(socket, "join_board", { board_id: next })) me.board = next;
+      } else {
+        me.leaving = true;
+        socket.disconnect();
+        me.leaving = false;
+        try {
+          ({ socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) }));
+          ops.reconnect = (ops.reconnect || 0) + 1;
+          me.board = boardId;
+        } catch (error) {
+          fail(`connect: ${error.message}`);
+          return;
+        }
+      }
+    }
+    me.leaving = true;
+    socket.disconnect();
+  }
+
+  const reporter = setInterval(() => {
+    all.push(...window);
+    console.log(JSON.stringify({ t: Math.round((now() - started) / 1000), acks: window.length, p50: percentile(window, 50),
+                                 p95: percentile(window, 95), errors: { ...errors } }));
+    window = [];
+  }, every * 1000);
+  await Promise.all(Array.from({ length: count }, (_, index) => person(index)));
+  clearInterval(reporter);
+  all.push(...window);
+  return { clients: count, seconds: Math.round((now() - started) / 1000), ops, acks: all.length, p50: percentile(all, 50),
+           p95: percentile(all, 95), p99: percentile(all, 99), errors };
+}
+
+const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0])),
+              soak: () => soak(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3])) }[mode];
 run().then((result) => { console.log(JSON.stringify(result)); process.exit(0); }).catch((error) => { console.error(error); process.exit(1); });

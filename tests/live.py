@@ -98,6 +98,11 @@ class LiveServer:
             self.process.kill()
             self.process.wait()
 
+    def kill(self):
+        """SIGKILL, as a crash or the OOM killer would: no cleanup, no flush, no goodbye to clients."""
+        self.process.kill()
+        self.process.wait()
+
     def stop(self):
         self.halt()
         self.log.close()
@@ -197,6 +202,7 @@ class Visitor:
         return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.http.cookies)
 
     def socket(self, **options):
+        """A socket as this person (options: see `LiveSocket`)."""
         return LiveSocket(self, **options)
 
 
@@ -204,9 +210,11 @@ class LiveSocket:
     """A python-socketio client signed in with the visitor's cookies and connecting with the CSRF
     token of a page (as the browser's pages do), recording what it receives."""
 
-    def __init__(self, visitor, auth=None, origin=None):
-        """`auth` replaces the connect auth (the page's token); `origin` the Origin header (this site)."""
+    def __init__(self, visitor, auth=None, origin=None, via=None):
+        """`auth` replaces the connect auth (the page's token); `origin` the Origin header (this site);
+        `via` is another address to reach the server by (a test proxy)."""
         self.visitor, self.auth, self.origin = visitor, auth, origin
+        self.url = via or visitor.base
         self.received = []
         self.connect()
 
@@ -215,20 +223,22 @@ class LiveSocket:
         ConnectionError, with what the server said (`connect_error` data, or None) as `reason`."""
         import socketio
 
+        self.release_dropped()
         self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": self.origin})
         self.client.on("*", lambda event, data=None: self.received.append((event, data)))
         reasons = []
         self.client.on("connect_error", lambda data=None: reasons.append(data))
         auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
         try:
-            self.client.connect(self.visitor.base, headers={"Cookie": self.visitor.cookie_header()}, auth=auth,
+            self.client.connect(self.url, headers={"Cookie": self.visitor.cookie_header()}, auth=auth,
                                 transports=["websocket"])
         except socketio.exceptions.ConnectionError as error:
             error.reason = reasons[0] if reasons else None
             raise
 
-    def call(self, event, data):
-        return self.client.call(event, data, timeout=10)
+    def call(self, event, data, timeout=10):
+        """Send `event` and wait for its ack; socketio.exceptions.TimeoutError when none comes."""
+        return self.client.call(event, data, timeout=timeout)
 
     def wait_for(self, predicate, timeout=10):
         """Wait until `predicate(self.received)` holds."""
@@ -239,6 +249,12 @@ class LiveSocket:
             time.sleep(0.02)
         raise AssertionError(f"timed out; received: {self.received[-5:]}")
 
+    def release_dropped(self):
+        """Close the WebSocket of a connection the other side dropped: engine.io's client leaves it open."""
+        client = getattr(self, "client", None)
+        if client is not None and not client.connected and getattr(client.eio, "ws", None) is not None:
+            client.eio.ws.close()
+
     def close(self):
         """Drop the connection. The close happens in the background: python-socketio's client
         waits up to 3 s for the WebSocket closing handshake, which a browser does not."""
@@ -246,5 +262,5 @@ class LiveSocket:
 
         if self.client.connected:
             threading.Thread(target=self.client.disconnect, daemon=True).start()
-        elif getattr(self.client.eio, "ws", None) is not None:
-            self.client.eio.ws.shutdown()  # a connection the server cut leaves python-engineio's socket open
+        else:
+            self.release_dropped()

@@ -1,7 +1,11 @@
 """The one exception a service raises when a rule says no, and the pages people see on errors."""
-from flask import render_template
+import sqlite3
+
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc
 
 
 class Refused(Exception):
@@ -31,12 +35,37 @@ class NotFound(Refused):
     status = 404
 
 
+class Unavailable(Refused):
+    """The database is away for a moment; the same request will likely work in a few seconds."""
+
+    status = 503
+
+    def __init__(self):
+        super().__init__("unavailable", _l("The database is unavailable for a moment. Try again in a few seconds."))
+
+
+def database_unavailable(error):
+    """Whether `error` means the database is briefly out of reach (connection refused or lost,
+    server restarting, pool exhausted, SQLite locked by another writer) rather than a bug."""
+    if isinstance(error, (exc.DisconnectionError, exc.TimeoutError)):
+        return True
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, exc.OperationalError):
+        if isinstance(error.orig, sqlite3.OperationalError):
+            # "no such table" and the like are SQLite's OperationalErrors too, and those are bugs.
+            return "locked" in str(error.orig) or "busy" in str(error.orig)
+        return True  # PostgreSQL: unreachable, shutting down, deadlock or serialisation failure
+    return False
+
+
 TITLES = {
     400: "That request could not be handled",
     403: "You do not have access to this page",
     404: "Page not found",
     405: "That request could not be handled",
     500: "Something went wrong on our side",
+    503: "Please try again in a moment",
 }
 
 
@@ -49,6 +78,23 @@ def register_handlers(app):
     @app.errorhandler(Refused)
     def refused(error):
         return page(error.status, error.message)
+
+    @app.errorhandler(exc.SQLAlchemyError)
+    def database_error(error):
+        if not database_unavailable(error):
+            raise error  # a bug: Flask logs it and answers with the 500 page
+        from .extensions import db
+
+        db.session.rollback()
+        app.logger.warning("database unavailable: %s", error)
+        unavailable = Unavailable()
+        if request.path.startswith("/api/"):
+            response = jsonify(unavailable.as_ack()), 503
+        else:
+            # Not `render_template`: its context processors load the signed-in user from the database.
+            page = app.jinja_env.get_template("errors/unavailable.html")
+            response = page.render(title=_(TITLES[503]), message=unavailable.message), 503
+        return *response, {"Retry-After": "5"}
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

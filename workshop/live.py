@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .errors import Refused
+from .errors import Refused, Unavailable, database_unavailable
 from .extensions import db, socketio
 
 
@@ -17,7 +17,8 @@ def handler(event_name):
     """Register a client event. The function gets the payload (a dict) and returns the ack's data.
 
     Every outcome is an acknowledgement: `{"ok": true, ...}`, or `{"ok": false, "error": {"code",
-    "message"}}` for a refusal, bad input, or a bug (logged, never raised to the socket).
+    "message"}}` for a refusal, bad input, the database briefly away (`unavailable`: try again), or a
+    bug (logged, never raised to the socket).
     """
 
     def decorate(function):
@@ -33,8 +34,11 @@ def handler(event_name):
             except Refused as refusal:
                 db.session.rollback()
                 return refusal.as_ack()
-            except Exception:
+            except Exception as error:
                 db.session.rollback()
+                if database_unavailable(error):
+                    current_app.logger.warning("socket event %s: database unavailable: %s", event_name, error)
+                    return Unavailable().as_ack()
                 current_app.logger.exception("socket event %s failed", event_name)
                 return {"ok": False, "error": {"code": "server_error", "message": _("Something went wrong on our side.")}}
 

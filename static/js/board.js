@@ -29,6 +29,7 @@ const state = {
 const pendingKey = `workshop:pending:${boardId}:${state.me.role}:${state.me.id}`;
 state.pending = JSON.parse(localStorage.getItem(pendingKey) || "[]");
 const savePending = () => localStorage.setItem(pendingKey, JSON.stringify(state.pending));
+const UNAVAILABLE_RETRY_MS = 2000;
 
 const socket = openSocket(t);
 const view = new BoardView({ state, limits: data.limits, t, actions: makeActions() });
@@ -192,6 +193,11 @@ function sendPending(item) {
   socket.timeout(15000).emit("add_card", { board_id: boardId, ...item }, (error, ack) => {
     state.inFlight.delete(item.client_id);
     if (error) return; // still pending: sent again on reconnect
+    if (!ack.ok && ack.error.code === "unavailable") {
+      // The database is away for a moment: the card stays pending and goes again (same client_id).
+      setTimeout(() => state.pending.includes(item) && sendPending(item), UNAVAILABLE_RETRY_MS);
+      return;
+    }
     state.pending = state.pending.filter((other) => other.client_id !== item.client_id);
     savePending();
     if (ack.ok) upsert(ack.card);
