@@ -214,6 +214,14 @@ RULES = [
     Rule("GET /boards/<board_id>/export.csv", FACILITATORS),
     Rule("GET /boards/<board_id>/export.json", FACILITATORS),
     Rule("GET /reports/<key>/status", EVERYONE),
+    # Privacy: the facilitators export; only the creator deletes; participants anonymise themselves
+    Rule("GET /workshops/<workshop_id>/export.json", FACILITATORS),
+    Rule("GET /workshops/<workshop_id>/delete", frozenset({FACILITATOR})),
+    Rule("POST /workshops/<workshop_id>/delete", frozenset({FACILITATOR}), send=lambda w: {"title": get(Workshop, w.workshop).title},
+         effect=lambda w: get(Workshop, w.workshop) is None),
+    Rule("GET /workshops/<workshop_id>/anonymise-me", PARTICIPANTS),
+    Rule("POST /workshops/<workshop_id>/anonymise-me", PARTICIPANTS,
+         effect=lambda w: count(Participant, display_name="Anonymous participant") == 1),
     # Socket.IO: the connection, then the events, on the first board unless said otherwise
     Rule("connect", SIGNED_IN, answers={REMOVED: NO_SOCKET}),
     Rule("join_board", MEMBERS, send=lambda w: {"board_id": w.board}),
