@@ -3,10 +3,11 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
-from . import auth, boards, commitments, config, errors, reports, room, workshops
+from . import auth, boards, commitments, config, errors, ratelimits, reports, room, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 
@@ -37,7 +38,12 @@ def create_app(test_config=None):
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
     )
 
+    if app.config.get("TRUSTED_PROXIES"):
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
+    app.extensions["workshop.ratelimits"] = ratelimits.RateLimits(app.config)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
 

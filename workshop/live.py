@@ -11,13 +11,16 @@ from flask_login import current_user
 
 from .errors import Refused
 from .extensions import db, socketio
+from .ratelimits import rate_limits
 
 
-def handler(event_name):
+def handler(event_name, limit=None):
     """Register a client event. The function gets the payload (a dict) and returns the ack's data.
 
     Every outcome is an acknowledgement: `{"ok": true, ...}`, or `{"ok": false, "error": {"code",
     "message"}}` for a refusal, bad input, or a bug (logged, never raised to the socket).
+    With `limit` (a name in `config.RATE_LIMITS`), every try counts against that limit for the
+    signed-in person, and one over it is refused with `slow_down` and its `retry_after` seconds.
     """
 
     def decorate(function):
@@ -27,6 +30,8 @@ def handler(event_name):
             try:
                 if not current_user.is_authenticated:
                     raise Refused("not_signed_in", _l("Sign in again to continue."))
+                if limit:
+                    rate_limits().spend(limit, current_user.get_id())
                 if not isinstance(data, dict):
                     raise Refused("bad_payload", _l("The message must be an object."))
                 return {"ok": True, **(function(data) or {})}
