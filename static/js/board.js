@@ -6,6 +6,7 @@
 // client-made id makes a retry land once.
 import { io } from "../vendor/socket.io.esm.min.js";
 import { BoardView } from "./board-view.js";
+import { joinBoard } from "./join-board.js";
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
 const boardId = data.snapshot.board.id;
@@ -46,7 +47,7 @@ socket.on("disconnect", () => {
 socket.on("connect_error", () => view.showConnection("offline"));
 
 function join() {
-  socket.emit("join_board", { board_id: boardId, since: state.lastSeq }, (ack) => {
+  joinBoard(socket, { board_id: boardId, since: state.lastSeq }, (ack) => {
     if (!ack.ok) {
       view.announce(t("announce.error", { message: ack.error.message }));
       return;
@@ -188,10 +189,18 @@ function sendPending(item) {
   socket.timeout(15000).emit("add_card", { board_id: boardId, ...item }, (error, ack) => {
     state.inFlight.delete(item.client_id);
     if (error) return; // still pending: sent again on reconnect
+    if (!ack.ok && ack.error.code === "slow_down") {
+      // Over the posting limit (a backlog sent at once): the card waits and goes when allowed.
+      view.showError(item.lane, t("slow_down.card", { n: ack.error.retry_after }));
+      setTimeout(() => sendPending(item), ack.error.retry_after * 1000);
+      return;
+    }
     state.pending = state.pending.filter((other) => other.client_id !== item.client_id);
     savePending();
-    if (ack.ok) upsert(ack.card);
-    else view.showError(item.lane, ack.error.message, item.text);
+    if (ack.ok) {
+      upsert(ack.card);
+      view.clearError(item.lane);
+    } else view.showError(item.lane, ack.error.message, item.text);
     view.render();
   });
 }

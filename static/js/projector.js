@@ -3,6 +3,7 @@
 // here, and dot counts only once the room may see them.
 import { io } from "../vendor/socket.io.esm.min.js";
 import { h } from "./dom.js";
+import { joinBoard } from "./join-board.js";
 import { ranked } from "./ranking.js";
 import { Countdown } from "./timer.js";
 
@@ -51,7 +52,7 @@ function render() {
 }
 
 const socket = io({ reconnectionDelayMax: 5000 });
-socket.on("connect", () => socket.emit("join_board", { board_id: boardId, watch: true }, (ack) => {
+socket.on("connect", () => joinBoard(socket, { board_id: boardId, watch: true }, (ack) => {
   if (!ack.ok) return;
   state.board = ack.snapshot.board;
   state.cards = new Map(ack.snapshot.cards.map((c) => [c.id, c]));
