@@ -223,3 +223,17 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(tmp_path, proxies):
     statuses = [client.post("/", data={"code": "ZZZZZZ"}, headers={"X-Forwarded-For": address}).status_code
                 for address in ["203.0.113.1", "203.0.113.2"]]
     assert statuses == ([400, 400] if proxies else [400, 429])
+
+
+def test_an_unreachable_count_store_lets_people_through_and_says_so(tmp_path, make_workshop, caplog):
+    """Limits protect the room; a lost Redis must not stop it. Every try is let through, logged."""
+    from workshop import create_app
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lost.sqlite'}",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URL": "redis://127.0.0.1:1/0",
+                      "RATELIMIT_JOIN_FORMS": "1 per minute"})
+    with app.app_context():
+        db.create_all()
+        statuses = [app.test_client().post("/", data={"code": "ZZZZZZ"}).status_code for _ in range(2)]
+    assert statuses == [400, 400]
+    assert "rate limit counts unreachable" in caplog.text

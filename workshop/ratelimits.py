@@ -9,13 +9,15 @@ when the next try is allowed. The few dozen timestamps per person it keeps cost 
 
 Counts live in this process's memory, or in Redis when several processes serve the room
 (`RATELIMIT_STORAGE_URL`, else `SOCKETIO_MESSAGE_QUEUE` when it is Redis), so that a person
-cannot multiply their allowance by reaching several processes."""
+cannot multiply their allowance by reaching several processes. When that store cannot be reached,
+tries are let through and the failure logged: the limits protect the room, and must not stop it."""
 import math
 import time
 from functools import lru_cache, wraps
 
 from flask import current_app, request
 from limits import parse_many
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -38,7 +40,10 @@ class RateLimits:
     """The app's counter: `spend(name, who)` counts one action or raises `SlowDown`."""
 
     def __init__(self, config):
-        self.storage = storage_from_string(storage_url(config))
+        url = storage_url(config)
+        # A Redis that stopped answering costs each try at most a second, not a TCP timeout.
+        timeouts = {"socket_timeout": 1, "socket_connect_timeout": 1} if url.startswith("redis") else {}
+        self.storage = storage_from_string(url, wrap_exceptions=True, **timeouts)
         self.limiter = MovingWindowRateLimiter(self.storage)
         for name in RATE_LIMITS:
             _parsed(config[f"RATELIMIT_{name}"])  # a mistyped limit fails at start, not mid-workshop
@@ -50,10 +55,13 @@ class RateLimits:
         if not config["RATELIMIT_ENABLED"]:
             return
         key = (config["RATELIMIT_KEY_PREFIX"], name, who)
-        for item in _parsed(config[f"RATELIMIT_{name}"]):
-            if not self.limiter.hit(item, *key):
-                reset_at = self.limiter.get_window_stats(item, *key).reset_time
-                raise SlowDown(max(1, math.ceil(reset_at - time.time())))
+        try:
+            for item in _parsed(config[f"RATELIMIT_{name}"]):
+                if not self.limiter.hit(item, *key):
+                    reset_at = self.limiter.get_window_stats(item, *key).reset_time
+                    raise SlowDown(max(1, math.ceil(reset_at - time.time())))
+        except StorageError as error:
+            current_app.logger.warning("rate limit counts unreachable, %s let through: %s", name, error.storage_error)
 
 
 def rate_limits():
