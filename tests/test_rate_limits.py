@@ -160,6 +160,13 @@ def test_a_mistyped_limit_stops_the_app_at_start():
         create_app({"SECRET_KEY": "x", "RATELIMIT_VOTES": "ten a second"})
 
 
+def test_a_handler_naming_an_unknown_limit_fails_at_import():
+    from workshop.live import handler
+
+    with pytest.raises(ValueError, match="no rate limit named 'VOTE'"):
+        handler("vote_again", limit="VOTE")
+
+
 # Forms, per address -----------------------------------------------------------------------------
 
 

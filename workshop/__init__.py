@@ -38,7 +38,7 @@ def create_app(test_config=None):
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
     )
 
-    if app.config.get("TRUSTED_PROXIES"):
+    if app.config.get("TRUSTED_PROXIES"):  # around Socket.IO's middleware too: sockets see the client's address
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 

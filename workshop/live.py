@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .config import RATE_LIMITS
 from .errors import Refused
 from .extensions import db, socketio
 from .ratelimits import rate_limits
@@ -22,6 +23,9 @@ def handler(event_name, limit=None):
     With `limit` (a name in `config.RATE_LIMITS`), every try counts against that limit for the
     signed-in person, and one over it is refused with `slow_down` and its `retry_after` seconds.
     """
+
+    if limit is not None and limit not in RATE_LIMITS:
+        raise ValueError(f"{event_name}: no rate limit named {limit!r}")
 
     def decorate(function):
         @socketio.on(event_name)
