@@ -48,6 +48,10 @@ socket.on("connect_error", () => view.showConnection("offline"));
 
 function join() {
   joinBoard(socket, { board_id: boardId, since: state.lastSeq }, (ack) => {
+    if (!ack.ok && ack.error.code === "slow_down") {
+      view.announce(t("slow_down.join", { n: ack.error.retry_after })); // joinBoard tries again then
+      return;
+    }
     if (!ack.ok) {
       view.announce(t("announce.error", { message: ack.error.message }));
       return;
