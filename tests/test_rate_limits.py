@@ -232,7 +232,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(tmp_path, proxies):
     assert statuses == ([400, 400] if proxies else [400, 429])
 
 
-def test_an_unreachable_count_store_lets_people_through_and_says_so(tmp_path, make_workshop, caplog):
+def test_an_unreachable_count_store_lets_people_through_and_says_so(tmp_path, caplog):
     """Limits protect the room; a lost Redis must not stop it. Every try is let through, logged."""
     from workshop import create_app
 
