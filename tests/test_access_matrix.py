@@ -477,6 +477,7 @@ def world(app, saved, make_facilitator, make_workshop, make_participant, monkeyp
         else:
             saved["database"] = sqlite3.connect(":memory:")
             live.backup(saved["database"])
+    app.extensions["workshop.ratelimits"].storage.reset()  # and no tries counted against any limit
     world = saved["world"]
     world.renders = []
     # Which roles may have a PDF made is the question here; rendering is tested in test_reports.

@@ -47,6 +47,19 @@ def test_migrations_build_the_schema_the_models_describe_on_sqlite(tmp_path):
     assert_models_match_schema(migrated_app(f"sqlite:///{tmp_path / 'migrated.sqlite'}"))
 
 
+def test_migrating_leaves_the_loggers_working(tmp_path):
+    """`wsgi.py` migrates in the server process. Alembic's logging setup used to disable every
+    logger that existed before it: Socket.IO's and Engine.IO's always, the app's own once used,
+    and their errors then went nowhere."""
+    import logging
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite'}"})
+    app.logger.info("the server is starting")
+    with app.app_context():
+        upgrade()
+    assert not any(logger.disabled for logger in [app.logger, logging.getLogger("socketio.server"), logging.getLogger("engineio.server")])
+
+
 def test_migrations_build_the_schema_the_models_describe_on_postgresql(postgres_url):
     app = migrated_app(postgres_url)
     assert_models_match_schema(app)

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
-from . import auth, boards, commitments, config, errors, privacy, reports, room, security, workshops
+from . import auth, boards, commitments, config, errors, privacy, ratelimits, reports, room, security, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
 
@@ -43,6 +43,7 @@ def create_app(test_config=None):
 
     app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
     app.extensions["workshop.sockets"] = auth.sockets.make_socket_registry(app.config)
+    app.extensions["workshop.ratelimits"] = ratelimits.RateLimits(app.config)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
 

@@ -4,6 +4,22 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# Rate limits (see `workshop.ratelimits`), each overridable as RATELIMIT_<NAME>: what a person at a
+# live workshop never exceeds. "a per b;c per d": both must hold.
+RATE_LIMITS = {
+    # Posting, editing and deleting cards, per person. Typing a card takes several seconds; a burst
+    # comes from the cards a browser kept while offline, sent together when the connection returns.
+    "CARD_WRITES": "30 per minute;300 per hour",
+    # Casting and taking back dots, per person: a few clicks a second in bursts, at most 20 dots.
+    "VOTES": "10 per 2 seconds;120 per minute",
+    # Opening a board, per person: again after every reconnect, and the console opens every board.
+    "BOARD_JOINS": "30 per minute",
+    # Logging in and signing up, per address (password guessing).
+    "LOGINS": "10 per minute;100 per hour",
+    # The join-code form and the join form, per address: a whole room may share one venue address.
+    "JOIN_FORMS": "100 per minute;1000 per hour",
+}
+
 
 def from_environment():
     """The settings the environment sets; anything left out gets a default in `finish`."""
@@ -34,6 +50,10 @@ def from_environment():
         # PDF reports render in this many worker processes, each render for at most this many seconds.
         "REPORT_WORKERS": _number(os.environ.get("REPORT_WORKERS"), 1),
         "REPORT_TIME_LIMIT": _number(os.environ.get("REPORT_TIME_LIMIT"), 120),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1").lower() not in ("0", "false", "no", "off"),
+        "RATELIMIT_STORAGE_URL": os.environ.get("RATELIMIT_STORAGE_URL"),
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "workshop"),
+        **{f"RATELIMIT_{name}": os.environ.get(f"RATELIMIT_{name}") or limit for name, limit in RATE_LIMITS.items()},
     }
     return {key: value for key, value in settings.items() if value is not None}
 

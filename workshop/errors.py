@@ -4,6 +4,7 @@ import sqlite3
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc
 
@@ -57,6 +58,25 @@ def database_unavailable(error):
             return "locked" in str(error.orig) or "busy" in str(error.orig)
         return True  # PostgreSQL: unreachable, shutting down, deadlock or serialisation failure
     return False
+class SlowDown(Refused):
+    """Someone went over a rate limit; `retry_after` is the whole number of seconds until one more
+    try is allowed."""
+
+    status = 429
+
+    def __init__(self, retry_after):
+        message = lazy_ngettext(
+            "Please slow down: you can try again in %(num)d second.",
+            "Please slow down: you can try again in %(num)d seconds.",
+            retry_after,
+        )
+        super().__init__("slow_down", message)
+        self.retry_after = retry_after
+
+    def as_ack(self):
+        ack = super().as_ack()
+        ack["error"]["retry_after"] = self.retry_after
+        return ack
 
 
 TITLES = {
@@ -64,6 +84,7 @@ TITLES = {
     403: "You do not have access to this page",
     404: "Page not found",
     405: "That request could not be handled",
+    429: "Too many tries",
     500: "Something went wrong on our side",
     503: "Please try again in a moment",
 }
@@ -95,6 +116,10 @@ def register_handlers(app):
             page = app.jinja_env.get_template("errors/unavailable.html")
             response = page.render(title=_(TITLES[503]), message=unavailable.message), 503
         return *response, {"Retry-After": "5"}
+    @app.errorhandler(SlowDown)
+    def slow_down(error):
+        body, status = page(error.status, error.message)
+        return body, status, {"Retry-After": str(error.retry_after)}
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error):

@@ -9,17 +9,24 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .config import RATE_LIMITS
 from .errors import Refused, Unavailable, database_unavailable
 from .extensions import db, socketio
+from .ratelimits import rate_limits
 
 
-def handler(event_name):
+def handler(event_name, limit=None):
     """Register a client event. The function gets the payload (a dict) and returns the ack's data.
 
     Every outcome is an acknowledgement: `{"ok": true, ...}`, or `{"ok": false, "error": {"code",
     "message"}}` for a refusal, bad input, the database briefly away (`unavailable`: try again), or a
     bug (logged, never raised to the socket).
+    With `limit` (a name in `config.RATE_LIMITS`), every try counts against that limit for the
+    signed-in person, and one over it is refused with `slow_down` and its `retry_after` seconds.
     """
+
+    if limit is not None and limit not in RATE_LIMITS:
+        raise ValueError(f"{event_name}: no rate limit named {limit!r}")
 
     def decorate(function):
         @socketio.on(event_name)
@@ -28,6 +35,8 @@ def handler(event_name):
             try:
                 if not current_user.is_authenticated:
                     raise Refused("not_signed_in", _l("Sign in again to continue."))
+                if limit:
+                    rate_limits().spend(limit, current_user.get_id())
                 if not isinstance(data, dict):
                     raise Refused("bad_payload", _l("The message must be an object."))
                 return {"ok": True, **(function(data) or {})}

@@ -320,6 +320,10 @@ export class BoardView {
     if (text && !parts.textarea.value) parts.textarea.value = text;
   }
 
+  clearError(lane) {
+    this.lanes[lane].error.hidden = true;
+  }
+
   announce(message) {
     const announcer = document.getElementById("announcer");
     announcer.textContent = "";

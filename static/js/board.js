@@ -5,6 +5,7 @@
 // typed while offline wait in localStorage and are sent when the connection returns; the
 // client-made id makes a retry land once.
 import { BoardView } from "./board-view.js";
+import { joinBoard } from "./join-board.js";
 import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
@@ -47,7 +48,11 @@ socket.on("disconnect", () => {
 socket.on("connect_error", () => view.showConnection("offline"));
 
 function join() {
-  socket.emit("join_board", { board_id: boardId, since: state.lastSeq }, (ack) => {
+  joinBoard(socket, { board_id: boardId, since: state.lastSeq }, (ack) => {
+    if (!ack.ok && ack.error.code === "slow_down") {
+      view.announce(t("slow_down.join", { n: ack.error.retry_after })); // joinBoard tries again then
+      return;
+    }
     if (!ack.ok) {
       view.announce(t("announce.error", { message: ack.error.message }));
       return;
@@ -198,10 +203,18 @@ function sendPending(item) {
       setTimeout(() => state.pending.includes(item) && sendPending(item), UNAVAILABLE_RETRY_MS);
       return;
     }
+    if (!ack.ok && ack.error.code === "slow_down") {
+      // Over the posting limit (a backlog sent at once): the card waits and goes when allowed.
+      view.showError(item.lane, t("slow_down.card", { n: ack.error.retry_after }));
+      setTimeout(() => state.pending.includes(item) && sendPending(item), ack.error.retry_after * 1000);
+      return;
+    }
     state.pending = state.pending.filter((other) => other.client_id !== item.client_id);
     savePending();
-    if (ack.ok) upsert(ack.card);
-    else view.showError(item.lane, ack.error.message, item.text);
+    if (ack.ok) {
+      upsert(ack.card);
+      view.clearError(item.lane);
+    } else view.showError(item.lane, ack.error.message, item.text);
     view.render();
   });
 }

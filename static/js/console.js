@@ -2,6 +2,7 @@
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
 import { h } from "./dom.js";
+import { joinBoard } from "./join-board.js";
 import { Countdown } from "./timer.js";
 import { openSocket } from "./socket.js";
 
@@ -139,7 +140,7 @@ for (const entry of data.boards) panels.set(entry.snapshot.board.id, new Panel(e
 
 function rejoin() {
   for (const panel of panels.values()) {
-    socket.emit("join_board", { board_id: panel.id, watch: true }, (ack) => {
+    joinBoard(socket, { board_id: panel.id, watch: true }, (ack) => {
       if (!ack.ok) return;
       panel.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
       panel.counts = ack.snapshot.votes.counts || {};

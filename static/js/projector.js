@@ -2,6 +2,7 @@
 // (join_board with watch: true) and never sends a change. Hidden and private cards never show
 // here, and dot counts only once the room may see them.
 import { h } from "./dom.js";
+import { joinBoard } from "./join-board.js";
 import { ranked } from "./ranking.js";
 import { Countdown } from "./timer.js";
 import { openSocket } from "./socket.js";
@@ -51,7 +52,7 @@ function render() {
 }
 
 const socket = openSocket(t);
-socket.on("connect", () => socket.emit("join_board", { board_id: boardId, watch: true }, (ack) => {
+socket.on("connect", () => joinBoard(socket, { board_id: boardId, watch: true }, (ack) => {
   if (!ack.ok) return;
   state.board = ack.snapshot.board;
   state.cards = new Map(ack.snapshot.cards.map((c) => [c.id, c]));

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import Refused
 from ..models import normalise_join_code
+from ..ratelimits import limit_posts
 from . import bp, services
 from .sockets import end_sockets, user_key
 from .forms import JoinCodeForm, JoinForm, LoginForm, SignupForm
@@ -46,6 +47,7 @@ def safe_next(default):
 
 
 @bp.route("/", methods=["GET", "POST"])
+@limit_posts("JOIN_FORMS")
 def home():
     """The front door: type a join code, or go on to your workshop or dashboard."""
     form = JoinCodeForm()
@@ -60,6 +62,7 @@ def home():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
+@limit_posts("JOIN_FORMS")
 def join(code):
     """The join link: a name and a city team, and the participant is in."""
     try:
@@ -94,6 +97,7 @@ def join(code):
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limit_posts("LOGINS")
 def signup():
     """A new facilitator account."""
     form = SignupForm()
@@ -111,6 +115,7 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_posts("LOGINS")
 def login():
     """Facilitators log in with email and password."""
     form = LoginForm()

@@ -52,7 +52,7 @@ def card_of(data, name="card_id"):
     return card
 
 
-@handler("join_board")
+@handler("join_board", limit="BOARD_JOINS")
 def join_board(data):
     """A page opens a board (or reconnects): it enters the room and gets what it missed since `since`
     (or a snapshot). The room sees the new presence, unless the page only `watch`es (the console
@@ -87,7 +87,7 @@ def get_events(data):
     return catch_up(board_of(data), current_user, read(data, "since", int))
 
 
-@handler("add_card")
+@handler("add_card", limit="CARD_WRITES")
 def addcard_of(data):
     """A participant posts a card; the room sees `card_added`. Idempotent per `client_id`."""
     board = board_of(data)
@@ -99,7 +99,7 @@ def addcard_of(data):
     return {"card": card_json(card), "seq": events[-1].seq if events else None}
 
 
-@handler("edit_card")
+@handler("edit_card", limit="CARD_WRITES")
 def editcard_of(data):
     """The author (while posting is open) or a facilitator changes the text or the link; the room sees `card_edited`."""
     card = card_of(data)
@@ -112,7 +112,7 @@ def editcard_of(data):
     return {"card": card_json(card)}
 
 
-@handler("edit_action_plan")
+@handler("edit_action_plan", limit="CARD_WRITES")
 def edit_action_plan(data):
     """The author (while posting is open) or a facilitator fills in an action plan's details; the
     room sees `card_edited` with the card's `plan`."""
@@ -121,7 +121,7 @@ def edit_action_plan(data):
     return {"card": card_json(card)}
 
 
-@handler("delete_card")
+@handler("delete_card", limit="CARD_WRITES")
 def deletecard_of(data):
     broadcast(services.delete_card(current_user, card_of(data)))
     return {}

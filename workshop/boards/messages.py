@@ -46,6 +46,8 @@ def board_messages():
         "online": _("Back online"),
         "announce.added": _("New card from {name} ({city}): {text}"),
         "announce.error": _("Not saved: {message}"),
+        "slow_down.join": _("Opening the board too often: it opens again in {n} seconds."),
+        "slow_down.card": _("You are posting faster than the board allows: this card waits and goes by itself in {n} seconds."),
         "ago.now": _("just now"),
         "me": _("you"),
         "card.actions": _("Actions for this card"),

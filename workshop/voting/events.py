@@ -34,14 +34,14 @@ def change_dots(data, change):
     return after_vote(card)
 
 
-@handler("vote")
+@handler("vote", limit="VOTES")
 def vote(data):
     """A participant puts a dot on a card. The ack and their other tabs (or city team) get the new
     budget; the room gets the count with the next `votes_changed` if counts are public."""
     return change_dots(data, services.cast_vote)
 
 
-@handler("unvote")
+@handler("unvote", limit="VOTES")
 def unvote(data):
     """A participant takes one of their dots back off a card."""
     return change_dots(data, services.take_back_vote)
