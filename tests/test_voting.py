@@ -122,6 +122,9 @@ def test_live_counts_reach_the_room_when_the_board_does_not_hide_them(voting):
     [message] = [m for m in voting.ben_socket.get_received() if m["name"] == "votes_changed"]
     assert message["args"][0] == {"board_id": voting.board.id, "counts": {str(voting.ideas[0]["id"]): 1}}
     assert not any(m["name"] == "votes_changed" for m in voting.side_socket.get_received())
+    # Facilitators are in the room too: they hear the count once, not again in their own room.
+    [staff] = [m for m in voting.staff_socket.get_received() if m["name"] == "votes_changed"]
+    assert staff["args"][0] == message["args"][0]
 
 
 def test_per_city_budget_is_shared_by_the_team_who_see_who_spent_what(voting, connect):

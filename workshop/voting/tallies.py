@@ -10,7 +10,8 @@ from .snapshots import counts
 
 
 def send_counts(board_id, card_ids):
-    """The counts of the marked cards: to the room when counts are public, else to facilitators."""
+    """The counts of the marked cards: to the room when counts are public, else to facilitators.
+    Facilitators are in the room too, so their own room hears only what the room may not."""
     board = db.session.get(Board, board_id)
     if board is None:
         return
@@ -18,6 +19,7 @@ def send_counts(board_id, card_ids):
         # The room hears only of cards everyone may see: not even a hidden card's id goes out.
         visible = {card.id for card in board.cards if card.is_live and audience(card).everyone}
         _send(board, room(board_id), card_ids & visible)
+        card_ids = card_ids - visible
     _send(board, staff_room(board_id), card_ids)
 
 
