@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import render_template  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from tests.live import LiveServer, Visitor  # noqa: E402
+from tests.live import CROWD_LIMITS, LiveServer, Visitor  # noqa: E402
 from workshop import create_app  # noqa: E402
 from workshop.boards import plans as plan_service  # noqa: E402
 from workshop.boards import services as boards  # noqa: E402
@@ -139,7 +139,7 @@ def main():
     print(f"workshop summary, 1,000 cards: {best:5.2f} s")
 
     # 400 votes of one person in a row, far over the per-person limit on purpose: raised, not off.
-    server = LiveServer(url, extra_env={"REPORT_WORKERS": "1", "RATELIMIT_VOTES": "100000 per second"})
+    server = LiveServer(url, extra_env={"REPORT_WORKERS": "1", **CROWD_LIMITS})
     try:
         facilitator = Visitor(server.url)
         facilitator.form("/login", {"email": "bench@example.org", "password": "correct horse battery"})

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from workshop.models import Board, BoardEvent, Card, Vote
 
-from .live import LiveServer, Visitor
+from .live import CROWD_LIMITS, LiveServer, Visitor
 
 CLIENTS = 4
 BUDGET = 20
@@ -84,7 +84,7 @@ def possible_counts(acked, in_flight):
 
 
 def crash_mid_storm(database_url, log_path):
-    server = LiveServer(database_url, log_path=log_path)
+    server = LiveServer(database_url, extra_env=CROWD_LIMITS, log_path=log_path)
     try:
         facilitator = Visitor(server.url).sign_up("Fran")
         code, boards = facilitator.create_workshop("Crash")
