@@ -43,6 +43,17 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def wait_until(page, expression, timeout=10):
+    """Wait until `expression` is true in `page`. Not `page.wait_for_function`: its poller evaluates
+    the expression with eval inside the page, which our Content-Security-Policy refuses at times;
+    `page.evaluate` goes through the DevTools protocol, which the policy does not govern."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.05)
+
+
 # For a few clients doing a crowd's work on purpose (storms in tests and benchmarks): the per-person
 # limits on cards and votes raised, not switched off, so that counting still runs.
 CROWD_LIMITS = {"RATELIMIT_CARD_WRITES": "100000 per second", "RATELIMIT_VOTES": "100000 per second"}

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from workshop.extensions import db
 from workshop.models import BoardEvent, Card, CityTeam
 
-from .live import LiveServer, Visitor
+from .live import LiveServer, Visitor, wait_until
 from .proxy import TcpProxy
 from .test_board_browser import join_in_browser
 
@@ -126,7 +126,7 @@ def test_postgresql_unreachable_gives_temporary_errors_and_service_resumes_by_it
             time.sleep(0.2)
         page.get_by_label("New problem").fill("Posted from the browser while the database was away")
         page.get_by_role("button", name="Add problem").click()
-        page.wait_for_function("window.workshopBoard.state.inFlight.size === 0")  # its ack (unavailable) came
+        wait_until(page, "window.workshopBoard.state.inFlight.size === 0")  # its ack (unavailable) came
         expect(page.locator(".card.pending")).to_have_count(1)  # kept, to be sent again
         html = ana.http.get(f"{server.url}/boards/{board}")
         assert html.status_code == 503 and "Try again in a few seconds" in html.text

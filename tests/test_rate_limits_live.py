@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from workshop import create_app
 from workshop.ratelimits import storage_url
 
-from .live import LiveServer, Visitor
+from .live import LiveServer, Visitor, wait_until
 from .test_board_browser import card, join_in_browser
 from .test_scale_out import redis_url  # noqa: F401  (fixture: skips without Redis, fails in CI)
 
@@ -92,7 +92,7 @@ def test_a_card_over_the_limit_says_slow_down_then_goes_by_itself(new_page, tigh
 def test_a_board_refused_on_opening_opens_a_moment_later(new_page, tight_server):
     page = new_page(tight_server)
     open_board(page, tight_server, "Ben", "Bologna")
-    page.wait_for_function("window.workshopBoard?.state.joined")
+    wait_until(page, "window.workshopBoard?.state.joined")
     page.reload()  # a second opening within 5 s: refused, then tried again by itself
     expect(page.locator("#announcer")).to_contain_text("Opening the board too often: it opens again in")
     assert not page.evaluate("window.workshopBoard.state.joined")

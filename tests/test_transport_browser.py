@@ -3,6 +3,7 @@ no violation, and signing out in one tab ends the board in another."""
 import pytest
 from playwright.sync_api import expect
 
+from .live import wait_until
 from .test_board_browser import card, join_in_browser, log_in_in_browser
 
 pytestmark = pytest.mark.browser
@@ -54,7 +55,7 @@ def test_board_console_and_projector_work_under_the_policy_without_a_violation(n
 
     # The recorder does see a violation: an image from elsewhere is blocked and reported.
     ana.evaluate("document.body.append(Object.assign(document.createElement('img'), {src: 'http://example.org/x.png'}))")
-    ana.wait_for_function("window.violations.length > 0")
+    wait_until(ana, "window.violations.length > 0")
     assert any(report.startswith("img-src") for report in ana.evaluate("window.violations"))
 
 
