@@ -3,12 +3,14 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
 from . import auth, boards, commitments, config, errors, reports, room, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .live import LARGEST_NUMBER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +39,7 @@ def create_app(test_config=None):
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
     )
 
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
@@ -58,3 +61,11 @@ def _async_mode():
     from gevent import monkey
 
     return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route stops at the largest number a browser sends exactly: past 2**63
+    SQLite cannot even look an id up, so /boards/99999999999999999999 is a plain 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **{"max": LARGEST_NUMBER, **kwargs})

@@ -43,8 +43,14 @@ def handler(event_name):
     return decorate
 
 
+# The largest whole number a browser sends exactly (JavaScript's Number.MAX_SAFE_INTEGER). Larger
+# ones are no id or count a page could hold, and SQLite cannot even compare past 2**63.
+LARGEST_NUMBER = 2**53 - 1
+
+
 def read(data, name, kind, required=True, default=None):
-    """`data[name]` if it is of `kind` (int, str or bool; an int is never a bool), else a refusal."""
+    """`data[name]` if it is of `kind` (int, str or bool; an int is never a bool, and stays within
+    ±LARGEST_NUMBER), else a refusal."""
     if name not in data or data[name] is None:
         if required:
             raise Refused("missing_field", _l("%(field)s is missing.", field=name), field=name)
@@ -52,6 +58,8 @@ def read(data, name, kind, required=True, default=None):
     value = data[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise Refused("bad_field", _l("%(field)s has the wrong type.", field=name), field=name)
+    if kind is int and abs(value) > LARGEST_NUMBER:
+        raise Refused("bad_field", _l("%(field)s is out of range.", field=name), field=name)
     return value
 
 

@@ -1,0 +1,362 @@
+"""Hostile input: hypothesis sends every Socket.IO event the app registers, and every HTTP route,
+what a buggy or malicious client could send: wrong types, missing and extra keys, huge strings,
+nested junk, huge and negative numbers, booleans for numbers, ids of another workshop's boards and
+cards, non-objects, several arguments. The only answers are acknowledgements (an error, or ok when
+the junk happens to be valid) and 4xx pages, the server never logs a failure, and refused input
+changes nothing in the database.
+
+The events and routes are read from the app itself, so a new one is fuzzed without touching this
+file. Runs are derandomized: CI sees the same cases every time."""
+import logging
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+
+from workshop.boards import services as board_services
+from workshop.extensions import db, socketio
+from workshop.models import LANES, PHASES, PLAN_STATUSES, PRIVATE_SCOPES, VOTE_MODES, Participant
+from workshop.room import events as room_events
+from workshop.room import services as room_services
+from workshop.voting import services as voting_services
+
+PROTOCOL = Path(__file__).resolve().parent.parent / "docs" / "protocol.md"
+
+# The world is built once per test and kept across its examples (each example checks the database
+# against its own "before"), so function-scoped fixtures are what we want here.
+fuzz_settings = settings(
+    max_examples=500, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def client_events():
+    """Every event a client may send, as the Socket.IO server registered them."""
+    return sorted({event for event, _, namespace in socketio.handlers if event not in ("connect", "disconnect")})
+
+
+def documented_payloads():
+    """event -> (the keys its payload documents, the string values it names), from docs/protocol.md."""
+    payloads = {}
+    for line in PROTOCOL.read_text().splitlines():
+        cells = line.split(" | ")
+        if len(cells) < 3 or not line.startswith("| `"):
+            continue
+        events, payload = re.findall(r"`(\w+)`", cells[0]), cells[1]
+        if not payload.startswith("`{"):
+            continue
+        keys = re.findall(r'"(\w+)"\??(?:[,:}]|$)', payload)
+        values = re.findall(r'"(\w+)"\|', payload) + re.findall(r'\|"(\w+)"', payload)
+        for event in events:
+            payloads[event] = (sorted(set(keys)), sorted(set(values)))
+    return payloads
+
+
+def test_every_client_event_is_documented_with_its_payload():
+    assert set(client_events()) <= set(documented_payloads()), "docs/protocol.md lacks an event the server registers"
+
+
+# The world ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def world(make_workshop, make_participant, make_facilitator):
+    """A workshop with a board collecting cards (a problem, an idea answering it, an action plan
+    with details, a hidden card, a deleted one), a board voting, a board in results with private
+    writing; and another workshop with its own board, card and participant."""
+
+    class World:
+        workshop = make_workshop(cities=("Glasgow", "Bologna"))
+        collect, vote, results = (area.board for area in workshop.policy_areas)
+        facilitator = workshop.facilitators[0]
+        ana = make_participant(workshop, "Ana", "Glasgow")
+        ben = make_participant(workshop, "Ben", "Bologna")
+        cleo = make_participant(workshop, "Cleo", "Glasgow")
+        elsewhere = make_workshop(cities=("Lille",))
+        stranger = make_participant(elsewhere, "Sam", "Lille")
+
+    w = World()
+    post = board_services.add_card
+    problem, _ = post(w.ana, w.collect, "problem", "Families do not know which support they can claim")
+    idea, _ = post(w.ben, w.collect, "idea", "One desk for every benefit", link_id=problem.id)
+    action, _ = post(w.ana, w.collect, "action", "Open family desks", link_id=idea.id)
+    hidden, _ = post(w.ben, w.collect, "idea", "Off topic")
+    board_services.hide_card(w.facilitator, hidden, "Off topic")
+    gone, _ = post(w.cleo, w.collect, "problem", "Typo")
+    board_services.delete_card(w.cleo, gone)
+    votable = [post(person, w.vote, "idea", f"Idea of {person.display_name}")[0] for person in (w.ana, w.ben)]
+    room_services.set_phase(w.facilitator, w.vote, "vote")
+    voting_services.cast_vote(w.ben, votable[0])
+    private, _ = post(w.ben, w.results, "problem", "Said in confidence")
+    board_services.set_private_writing(w.facilitator, w.results, True, "team")
+    room_services.set_phase(w.facilitator, w.results, "results")
+    far_card, _ = post(w.stranger, w.elsewhere.policy_areas[0].board, "idea", "Elsewhere")
+    w.ids = sorted({
+        w.workshop.id, w.elsewhere.id, w.collect.id, w.vote.id, w.results.id, w.elsewhere.policy_areas[0].board.id,
+        problem.id, idea.id, action.id, hidden.id, gone.id, private.id, far_card.id, *(card.id for card in votable),
+        w.ana.id, w.ben.id, w.cleo.id, w.stranger.id, w.facilitator.id,
+    })
+    return w
+
+
+@pytest.fixture
+def senders(world, connect, monkeypatch):
+    """Who fuzzes: a participant, the workshop's facilitator, a participant of another workshop.
+    `senders(name)` gives that person's socket, connected again (and un-removed) if the fuzz
+    happened to remove them."""
+    # A timer the fuzz starts must not change the board later, in the middle of another example.
+    monkeypatch.setattr(room_events, "_when_timer_ends", lambda *args: None)
+    people = {"participant": (Participant, world.ana.id), "facilitator": (type(world.facilitator), world.facilitator.id),
+              "stranger": (Participant, world.stranger.id)}
+    sockets = {}
+
+    def socket_of(name):
+        if name not in sockets or not sockets[name].is_connected():
+            model, person_id = people[name]
+            if model is Participant:
+                db.session.execute(update(Participant).where(Participant.id == person_id).values(removed_at=None))
+                db.session.commit()
+            sockets[name] = connect(db.session.get(model, person_id))
+        for socket in sockets.values():
+            if socket.is_connected():
+                socket.get_received()  # what the room was sent is not under test here; drop it
+        return sockets[name]
+
+    return socket_of
+
+
+def fingerprint():
+    """Every row of every table. Plain DB-API on a connection of its own: it runs twice per case,
+    and through the ORM it would cost more than the event under test."""
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        rows = {}
+        for table in db.metadata.sorted_tables:
+            order = ", ".join(column.name for column in table.primary_key.columns)
+            cursor.execute(f"SELECT * FROM {table.name} ORDER BY {order}")
+            rows[table.name] = cursor.fetchall()
+        return rows
+    finally:
+        connection.close()
+
+
+# What a hostile client sends ------------------------------------------------------------------------
+
+WORDS = sorted({*LANES, *PHASES, *VOTE_MODES, *PRIVATE_SCOPES, *PLAN_STATUSES, "2026-03-31", "2026-02-30", "", " ",
+                "A card that could be real", "<script>window.__xss=1</script>"})
+
+
+EDGE_NUMBERS = [0, -1, -2**31, 2**31, 2**53 - 1, 2**53, -2**53, 2**63, 2**64, 10**30, -10**30]
+
+
+def numbers(ids):
+    """Whole numbers: real ids (of these boards, cards and people, and of another workshop's), small
+    ones, edges of every integer size, anything."""
+    return st.sampled_from(ids) | st.sampled_from(EDGE_NUMBERS) | st.integers(min_value=-3, max_value=50) | st.integers()
+
+
+def junk(ids, keys):
+    """Any JSON (and binary) value, nested, with the event's own keys in its objects."""
+    huge_text = st.builds(lambda piece, times: piece * times, st.sampled_from(["x", "é", " ", "\u202e", "\x00", "<b>"]),
+                          st.sampled_from([81, 121, 201, 301, 501, 5001, 100_000]))
+    scalars = st.one_of(
+        numbers(ids), st.booleans(), st.none(), st.floats(),
+        st.sampled_from(WORDS), st.text(max_size=40), huge_text, st.binary(max_size=16),
+    )
+
+    def nest(inner):
+        return st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(keys) | st.text(max_size=8), inner, max_size=5)
+
+    return st.recursive(scalars, nest, max_leaves=12)
+
+
+def payload_arguments(ids, keys, values):
+    """The positional arguments of one emit: mostly a payload object with the event's documented
+    keys (each maybe missing, each of any type) plus extra keys; else anything at all."""
+    anything = junk(ids, keys)
+    # Numbers and the documented words weigh more than other junk: they get past the type checks.
+    value = numbers(ids) | st.sampled_from(values or WORDS) | anything
+    payload = st.builds(
+        lambda documented, extra: {**extra, **documented},
+        st.fixed_dictionaries({}, optional={key: value for key in keys}),
+        st.dictionaries(st.text(max_size=10), value, max_size=2),
+    )
+    return st.one_of(
+        payload.map(lambda p: [p]),
+        payload.map(lambda p: [p]),
+        st.tuples(payload, anything).map(list),  # a payload and more arguments after it
+        st.lists(anything, max_size=3),  # no argument, a non-object, several
+    )
+
+
+def is_ack(answer):
+    if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
+        return False
+    if answer["ok"]:
+        return True
+    error = answer.get("error")
+    return (set(answer) == {"ok", "error"} and isinstance(error, dict)
+            and isinstance(error.get("code"), str) and isinstance(error.get("message"), str) and error["message"] != "")
+
+
+@pytest.mark.parametrize("event", client_events())
+def test_every_socket_event_answers_hostile_payloads_with_an_ack_and_changes_nothing_when_refused(
+        event, world, senders, caplog):
+    keys, values = documented_payloads().get(event, ([], []))
+    keys = keys or ["board_id", "card_id"]
+    cases = {"count": 0}
+
+    @fuzz_settings
+    @given(sender=st.sampled_from(["participant", "facilitator", "stranger"]),
+           args=payload_arguments(world.ids, keys, values))
+    def fuzz(sender, args):
+        socket = senders(sender)
+        before = fingerprint()
+        caplog.clear()
+        answer = socket.emit(event, *args, callback=True)
+        db.session.remove()  # in production every event has a session of its own
+        cases["count"] += 1
+        assert is_ack(answer), answer
+        assert answer["ok"] or answer["error"]["code"] != "server_error", caplog.text
+        assert not [record for record in caplog.records if record.levelno >= logging.ERROR], caplog.text
+        if not answer["ok"]:
+            assert fingerprint() == before, answer
+
+    with caplog.at_level(logging.ERROR):
+        fuzz()
+    assert cases["count"] >= 500
+
+
+# Found by the fuzz, pinned ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("event, payload", [
+    ("edit_action_plan", {"card_id": 2**63, "plan": {"title": "agreed"}}),
+    ("vote", {"card_id": 2**64}),
+    ("join_board", {"board_id": 2**64}),
+    ("get_events", {"board_id": "{board}", "since": 2**64}),
+    ("remove_participant", {"participant_id": -10**30}),
+    ("spotlight", {"board_id": "{board}", "card_id": 2**63}),
+    ("edit_card", {"card_id": "{card}", "link_id": 2**63}),
+    ("start_timer", {"board_id": "{board}", "seconds": 2**53}),
+])
+def test_numbers_larger_than_a_browser_sends_are_refused_and_change_nothing(world, senders, event, payload):
+    """SQLite cannot compare an id past 2**63: such a number used to end in a server_error."""
+    real = {"{board}": world.collect.id, "{card}": world.collect.cards[1].id}
+    payload = {key: real.get(value, value) if isinstance(value, str) else value for key, value in payload.items()}
+    before = fingerprint()
+    answer = senders("facilitator").emit(event, payload, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "bad_field", answer
+    assert "out of range" in answer["error"]["message"]
+    assert fingerprint() == before
+
+
+# HTTP -----------------------------------------------------------------------------------------------
+
+# Form and query fields of every page, so the junk reaches past "field missing".
+FORM_FIELDS = ["since", "code", "display_name", "city_team", "new_city_team", "new_city_country", "name", "email",
+               "password", "confirm", "remember", "next", "title", "host_city", "starts_on", "ends_on", "description",
+               "allow_new_city_teams", "use_lab_template", "country", "direction", "plans", "statement", "back",
+               "signatory-0-name", "signatory-0-role", "signatory-0-organisation", "order-1", "csrf_token"]
+
+
+def http_routes():
+    """Every URL rule the app answers, with its methods (the app is built once to read them)."""
+    from workshop import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "SOCKETIO_ASYNC_MODE": "threading"})
+    return sorted((rule.rule, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+                  for method in sorted(rule.methods - {"HEAD", "OPTIONS"}))
+
+
+PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\((.*?)\))?:)?(\w+)>")
+
+
+def paths(rule, ids, words):
+    """URLs of `rule` with each placeholder filled by something a client could type there."""
+    def filler(converter, options):
+        if converter == "int":
+            return numbers(ids).map(str) | st.text(max_size=12)
+        if converter == "any":
+            return st.sampled_from([option.strip(" '") for option in options.split(",")]) | st.text(max_size=12)
+        return st.sampled_from(words) | st.text(max_size=70) | st.from_regex(r"[0-9a-f]{64}", fullmatch=True)
+
+    parts = PLACEHOLDER.split(rule)  # literal, converter, options, name, literal, ...
+    pieces = []
+    for index in range(0, len(parts), 4):
+        pieces.append(st.just(parts[index]))
+        if index + 1 < len(parts):
+            pieces.append(filler(parts[index + 1], parts[index + 2]).map(lambda value: quote(value, safe="")))
+    return st.tuples(*pieces).map("".join)
+
+
+@pytest.fixture
+def visitors(app, world):
+    """A test client per person: nobody, a participant, the facilitator, another workshop's participant."""
+    people = {"nobody": None, "participant": world.ana, "facilitator": world.facilitator, "stranger": world.stranger}
+    ids = {name: person.get_id() if person else None for name, person in people.items()}
+    clients = {name: app.test_client() for name in people}
+
+    def client_of(name):
+        """That person's client, signed in again (the fuzz may have posted to /logout)."""
+        client = clients[name]
+        with client.session_transaction() as session:
+            session.clear()
+            if ids[name]:
+                session["_user_id"], session["_fresh"] = ids[name], True
+        return client
+
+    return client_of
+
+
+@pytest.mark.parametrize("rule, method", http_routes())
+def test_every_http_route_answers_hostile_requests_below_500_and_changes_nothing_when_refused(
+        rule, method, world, visitors, monkeypatch, caplog):
+    from workshop.reports import views as report_views
+
+    # A valid report request would start a PDF render in a worker process; the answer is what matters.
+    monkeypatch.setattr(report_views.jobs, "request", lambda *args: ("0" * 64, "rendering"))
+    words = [world.workshop.join_code, world.elsewhere.join_code, "new-code", "close", "..", "%00", "v1.pdf"]
+    field = numbers(world.ids).map(str) | st.sampled_from(WORDS + words) | st.text(max_size=30) | st.sampled_from(
+        ["x" * 5001, "\x00", "é" * 121, "²", "٣", "-0", "9" * 30])
+    fields = st.dictionaries(st.sampled_from(FORM_FIELDS) | st.text(max_size=8), field | st.lists(field, max_size=3), max_size=6)
+
+    @settings(fuzz_settings, max_examples=100)
+    @given(who=st.sampled_from(["nobody", "participant", "facilitator", "stranger"]), path=paths(rule, world.ids, words),
+           query=fields, form=fields, as_json=st.booleans())
+    def fuzz(who, path, query, form, as_json):
+        client = visitors(who)
+        before = fingerprint()
+        caplog.clear()
+        body = {"json": form} if as_json else {"data": form}
+        response = client.open(path, method=method, query_string=query, **({} if method == "GET" else body))
+        response.close()
+        db.session.remove()
+        assert response.status_code < 500, (response.status_code, response.get_data(as_text=True)[:300])
+        assert not [record for record in caplog.records if record.levelno >= logging.ERROR], caplog.text
+        if response.status_code >= 400:
+            assert fingerprint() == before
+        if path.startswith("/api/") and response.status_code >= 400 and response.status_code != 404:
+            assert response.is_json and response.get_json()["ok"] is False
+
+    with caplog.at_level(logging.ERROR):
+        fuzz()
+
+
+@pytest.mark.parametrize("path", ["/api/boards/9223372036854775808", "/boards/18446744073709551616/export.json",
+                                  "/workshops/99999999999999999999999999/commitments/1/v1.json"])
+def test_ids_in_paths_larger_than_a_browser_sends_are_not_found(world, visitors, path):
+    """Such an id used to reach SQLite, which cannot compare it, and answer 500."""
+    assert visitors("facilitator").get(path).status_code == 404
+
+
+@pytest.mark.parametrize("since", ["²", "٣", "１", "-1", "1.0", " 1"])
+def test_since_must_be_written_with_ascii_digits(world, visitors, since):
+    """"²" passes str.isdigit but not int(): it used to answer 500."""
+    response = visitors("participant").get(f"/api/boards/{world.collect.id}/events", query_string={"since": since})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_since"
