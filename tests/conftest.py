@@ -2,6 +2,7 @@
 workshops and participants. Live-server and browser fixtures are in `tests/live.py`."""
 import itertools
 import os
+from contextlib import contextmanager
 from datetime import date
 
 import uuid
@@ -39,11 +40,18 @@ def user_per_request(monkeypatch):
 @pytest.fixture
 def app(tmp_path):
     """An app on its own SQLite file, inside an app context, so tests can read the database."""
+    with running_app(f"sqlite:///{tmp_path / 'test.sqlite'}", tmp_path) as app:
+        yield app
+
+
+@contextmanager
+def running_app(database_url, tmp_path):
+    """An app for tests on `database_url` with its tables made, inside an app context."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
             "VOTE_FLUSH_INTERVAL": 0,  # counts and presence go out at once, so tests need not wait
@@ -55,6 +63,7 @@ def app(tmp_path):
         db.create_all()
         yield app
         db.session.remove()
+        db.engine.dispose()  # PostgreSQL drops a test's database only once nobody is connected
 
 
 @pytest.fixture

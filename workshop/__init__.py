@@ -64,8 +64,8 @@ def _async_mode():
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` in every route stops at the largest number a browser sends exactly: past 2**63
-    SQLite cannot even look an id up, so /boards/99999999999999999999 is a plain 404."""
+    """`<int:...>` in every route stops at the largest id the database holds: past it the database
+    cannot even look the id up, so /boards/99999999999999999999 is a plain 404."""
 
     def __init__(self, map, *args, **kwargs):
         super().__init__(map, *args, **{"max": LARGEST_NUMBER, **kwargs})

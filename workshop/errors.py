@@ -1,6 +1,7 @@
 """The one exception a service raises when a rule says no, and the pages people see on errors."""
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 
@@ -31,6 +32,23 @@ class NotFound(Refused):
     status = 404
 
 
+def refuse_nul(*values):
+    """Refuse text with a NUL character anywhere in `values` (strings, lists, dicts): PostgreSQL
+    cannot store one and fails on it, and no text of ours needs it."""
+    if any(_has_nul(value) for value in values):
+        raise Refused("nul_character", _l("Text cannot contain the NUL character (\\0)."))
+
+
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\0" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 TITLES = {
     400: "That request could not be handled",
     403: "You do not have access to this page",
@@ -41,7 +59,13 @@ TITLES = {
 
 
 def register_handlers(app):
-    """Answer every error with a page that says why, never a stack trace."""
+    """Answer every error with a page that says why, never a stack trace; refuse a NUL anywhere in a
+    request (path, query or form) before it reaches a view."""
+
+    @app.before_request
+    def no_nul_characters():
+        if request.routing_exception is None:  # an address that matches no route stays a plain 404
+            refuse_nul(request.path, list(request.args.lists()), list(request.form.lists()))
 
     def page(status, message):
         return render_template("errors/error.html", status=status, title=_(TITLES[status]), message=message), status

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .errors import Refused
+from .errors import Refused, refuse_nul
 from .extensions import db, socketio
 
 
@@ -29,6 +29,7 @@ def handler(event_name):
                     raise Refused("not_signed_in", _l("Sign in again to continue."))
                 if not isinstance(data, dict):
                     raise Refused("bad_payload", _l("The message must be an object."))
+                refuse_nul(data)
                 return {"ok": True, **(function(data) or {})}
             except Refused as refusal:
                 db.session.rollback()
@@ -43,9 +44,10 @@ def handler(event_name):
     return decorate
 
 
-# The largest whole number a browser sends exactly (JavaScript's Number.MAX_SAFE_INTEGER). Larger
-# ones are no id or count a page could hold, and SQLite cannot even compare past 2**63.
-LARGEST_NUMBER = 2**53 - 1
+# The largest whole number the database holds (a PostgreSQL INTEGER): every id, sequence number and
+# count the protocol carries fits. A larger one is no id at all, yet would reach the database, which
+# refuses to compare it (PostgreSQL past 2**31, SQLite past 2**63) and the event would fail.
+LARGEST_NUMBER = 2**31 - 1
 
 
 def read(data, name, kind, required=True, default=None):
