@@ -9,6 +9,7 @@ The events and routes are read from the app itself, so a new one is fuzzed witho
 file. Runs are derandomized: CI sees the same cases every time."""
 import logging
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from tests.conftest import running_app
+from tests.live import Visitor
+from workshop.boards.plans import TEXT_FIELDS
 from workshop.boards import services as board_services
 from workshop.extensions import db, socketio
-from workshop.models import LANES, PHASES, PLAN_STATUSES, PRIVATE_SCOPES, VOTE_MODES, Participant
+from workshop.models import CARD_TEXT_MAX, LANES, PHASES, PLAN_STATUSES, PRIVATE_SCOPES, VOTE_MODES, Participant
 from workshop.room import events as room_events
 from workshop.room import services as room_services
 from workshop.voting import services as voting_services
@@ -416,3 +419,27 @@ def test_a_request_with_a_nul_character_is_refused_and_changes_nothing(world, vi
     assert response.status_code == 400
     assert "NUL" in response.get_data(as_text=True)
     assert fingerprint() == before
+
+
+# Oversized messages, through a real server ----------------------------------------------------------
+
+def test_a_message_larger_than_the_protocol_needs_closes_that_socket_and_changes_nothing(facilitator):
+    """Engine.IO took messages up to 1 MB; now a message past 64 kB closes the socket unread, while
+    the largest the protocol needs (every action plan field full of emoji) still goes through."""
+    code, boards = facilitator.create_workshop("Big messages")
+    ana = Visitor(facilitator.base).join(code, "Ana", "Glasgow")
+    socket = ana.socket()
+    socket.client.emit("add_card", {"board_id": boards[0], "lane": "action", "text": "x" * 70_000})
+    deadline = time.monotonic() + 10
+    while socket.client.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not socket.client.connected
+    socket.client.eio.ws.shutdown()  # python-engineio's client leaves open a WebSocket the server dropped
+
+    again = ana.socket()
+    assert again.call("join_board", {"board_id": boards[0]})["snapshot"]["cards"] == []
+    card = again.call("add_card", {"board_id": boards[0], "lane": "action", "text": "😀" * CARD_TEXT_MAX})
+    assert card["ok"], card
+    plan = {name: "😀" * longest for name, longest in TEXT_FIELDS.items()}
+    assert again.call("edit_action_plan", {"card_id": card["card"]["id"], "plan": plan})["ok"]
+    again.close()

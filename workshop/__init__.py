@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 from . import auth, boards, commitments, config, errors, reports, room, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
-from .live import LARGEST_NUMBER
+from .live import LARGEST_NUMBER, MAX_MESSAGE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,7 @@ def create_app(test_config=None):
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
     )
 
     app.url_map.converters["int"] = BoundedIntegerConverter

@@ -44,6 +44,11 @@ def handler(event_name):
     return decorate
 
 
+# The largest message a client may send. The protocol's largest, an action plan with every field at
+# its longest in characters JSON escapes to 12 bytes each (emoji), is under 20 kB; Engine.IO's
+# default of 1 MB would let every socket make the server hold and parse fifty times that.
+MAX_MESSAGE_BYTES = 64 * 1024
+
 # The largest whole number the database holds (a PostgreSQL INTEGER): every id, sequence number and
 # count the protocol carries fits. A larger one is no id at all, yet would reach the database, which
 # refuses to compare it (PostgreSQL past 2**31, SQLite past 2**63) and the event would fail.
