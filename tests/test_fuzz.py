@@ -195,19 +195,49 @@ def junk(ids, keys):
     return st.recursive(scalars, nest, max_leaves=12)
 
 
+def well_formed(key, ids, keys):
+    """A value of the kind field `key` takes (by its name), so that some payloads get past the type
+    checks into the rules behind them; a field this does not know gets any value."""
+    plan_keys = [key for key in keys if key in TEXT_FIELDS or key in ("starts_on", "ends_on", "status", "principles")]
+    text = st.text(min_size=1, max_size=20) | st.sampled_from(["x" * 501, "é" * 301, " ", "A card that could be real"])
+    kinds = [
+        (key.endswith("_id"), st.sampled_from(ids)),
+        (key in ("since", "seconds", "budget", "cap"), st.integers(min_value=-2, max_value=14_401)),
+        (key in ("text", "reason", "client_id", *TEXT_FIELDS), text),
+        (key in ("enabled", "hidden", "watch", "paused", "advances", "keep_posting_open", "child_guarantee"), st.booleans()),
+        (key == "lanes", st.lists(st.sampled_from(WORDS), max_size=4)),
+        (key == "principles", st.lists(st.integers(min_value=-1, max_value=22), max_size=4)),
+        (key == "plan", st.dictionaries(st.sampled_from(plan_keys or ["title"]), text | st.sampled_from(WORDS), max_size=6)),
+    ]
+    return next((strategy for matches, strategy in kinds if matches), st.sampled_from(WORDS))
+
+
+def mostly(usual, other):
+    """`usual` four times in five, else `other`."""
+    return st.sampled_from([True] * 4 + [False]).flatmap(lambda pick: usual if pick else other)
+
+
 def payload_arguments(ids, keys, values):
     """The positional arguments of one emit: mostly a payload object with the event's documented
-    keys (each maybe missing, each of any type) plus extra keys; else anything at all."""
+    keys (well formed, or any value; some missing) plus extra keys; else anything at all."""
     anything = junk(ids, keys)
     # Numbers and the documented words weigh more than other junk: they get past the type checks.
     value = numbers(ids) | st.sampled_from(values or WORDS) | anything
+    # Four in five fields well formed: most such payloads pass the type checks, some only just not.
+    # (one_of cannot weigh its branches; sampled_from weighs by repetition.)
+    fields = {key: mostly(well_formed(key, ids, keys), value) for key in keys}
     payload = st.builds(
         lambda documented, extra: {**extra, **documented},
         st.fixed_dictionaries({}, optional={key: value for key in keys}),
         st.dictionaries(st.text(max_size=10), value, max_size=2),
     )
+    mostly_well_formed = st.builds(
+        lambda documented, dropped: {key: item for key, item in documented.items() if key != dropped},
+        st.fixed_dictionaries(fields), mostly(st.none(), st.sampled_from(keys)),  # at times one key goes
+    )
     return st.one_of(
-        payload.map(lambda p: [p]),
+        mostly_well_formed.map(lambda p: [p]),
+        mostly_well_formed.map(lambda p: [p]),
         payload.map(lambda p: [p]),
         st.tuples(payload, anything).map(list),  # a payload and more arguments after it
         st.lists(anything, max_size=3),  # no argument, a non-object, several
