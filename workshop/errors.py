@@ -32,20 +32,21 @@ class NotFound(Refused):
     status = 404
 
 
-def refuse_nul(*values):
-    """Refuse text with a NUL character anywhere in `values` (strings, lists, dicts): PostgreSQL
-    cannot store one and fails on it, and no text of ours needs it."""
-    if any(_has_nul(value) for value in values):
-        raise Refused("nul_character", _l("Text cannot contain the NUL character (\\0)."))
+def refuse_unstorable(*values):
+    """Refuse text with a character no database stores anywhere in `values` (strings, lists, dicts):
+    a NUL, which PostgreSQL refuses, or a lone UTF-16 surrogate (JSON's "\\ud800"), which is not
+    even UTF-8. No text of ours needs either; let through, they fail the write."""
+    if any(_unstorable(value) for value in values):
+        raise Refused("bad_character", _l("Text cannot contain the NUL character or a lone surrogate."))
 
 
-def _has_nul(value):
+def _unstorable(value):
     if isinstance(value, str):
-        return "\0" in value
+        return "\0" in value or (not value.isascii() and any("\ud800" <= character <= "\udfff" for character in value))
     if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
     if isinstance(value, (list, tuple)):
-        return any(_has_nul(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
@@ -63,9 +64,9 @@ def register_handlers(app):
     request (path, query or form) before it reaches a view."""
 
     @app.before_request
-    def no_nul_characters():
+    def no_unstorable_characters():
         if request.routing_exception is None:  # an address that matches no route stays a plain 404
-            refuse_nul(request.path, list(request.args.lists()), list(request.form.lists()))
+            refuse_unstorable(request.path, list(request.args.lists()), list(request.form.lists()))
 
     def page(status, message):
         return render_template("errors/error.html", status=status, title=_(TITLES[status]), message=message), status

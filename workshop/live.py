@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .errors import Refused, refuse_nul
+from .errors import Refused, refuse_unstorable
 from .extensions import db, socketio
 
 
@@ -29,7 +29,7 @@ def handler(event_name):
                     raise Refused("not_signed_in", _l("Sign in again to continue."))
                 if not isinstance(data, dict):
                     raise Refused("bad_payload", _l("The message must be an object."))
-                refuse_nul(data)
+                refuse_unstorable(data)
                 return {"ok": True, **(function(data) or {})}
             except Refused as refusal:
                 db.session.rollback()
