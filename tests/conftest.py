@@ -38,13 +38,14 @@ def user_per_request(monkeypatch):
 
 
 @contextmanager
-def running_app(folder):
-    """An app on its own SQLite file in `folder`, inside an app context, so tests can read the database."""
+def running_app(folder, database_url=None):
+    """An app for tests on `database_url` (else its own SQLite file in `folder`) with its tables
+    made, inside an app context, so tests can read the database."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'test.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{folder / 'test.sqlite'}",
             "WTF_CSRF_ENABLED": False,
             "SOCKETIO_ASYNC_MODE": "threading",
             "VOTE_FLUSH_INTERVAL": 0,  # counts and presence go out at once, so tests need not wait
@@ -56,6 +57,7 @@ def running_app(folder):
         db.create_all()
         yield app
         db.session.remove()
+        db.engine.dispose()  # PostgreSQL drops a test's database only once nobody is connected
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.routing import IntegerConverter
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
 from . import auth, boards, commitments, config, errors, privacy, ratelimits, reports, room, security, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .live import LARGEST_NUMBER
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +43,7 @@ def create_app(test_config=None):
     security.trust_proxies(app)
     app.after_request(security.add_security_headers)
 
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
     app.extensions["workshop.sockets"] = auth.sockets.make_socket_registry(app.config)
     app.extensions["workshop.ratelimits"] = ratelimits.RateLimits(app.config)
@@ -65,3 +68,11 @@ def _async_mode():
     from gevent import monkey
 
     return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route stops at the largest id the database holds: past it the database
+    cannot even look the id up, so /boards/99999999999999999999 is a plain 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **{"max": LARGEST_NUMBER, **kwargs})

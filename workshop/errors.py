@@ -58,6 +58,8 @@ def database_unavailable(error):
             return "locked" in str(error.orig) or "busy" in str(error.orig)
         return True  # PostgreSQL: unreachable, shutting down, deadlock or serialisation failure
     return False
+
+
 class SlowDown(Refused):
     """Someone went over a rate limit; `retry_after` is the whole number of seconds until one more
     try is allowed."""
@@ -79,6 +81,24 @@ class SlowDown(Refused):
         return ack
 
 
+def refuse_unstorable(*values):
+    """Refuse text with a character no database stores anywhere in `values` (strings, lists, dicts):
+    a NUL, which PostgreSQL refuses, or a lone UTF-16 surrogate (JSON's "\\ud800"), which is not
+    even UTF-8. No text of ours needs either; let through, they fail the write."""
+    if any(_unstorable(value) for value in values):
+        raise Refused("bad_character", _l("Text cannot contain the NUL character or a lone surrogate."))
+
+
+def _unstorable(value):
+    if isinstance(value, str):
+        return "\0" in value or (not value.isascii() and any("\ud800" <= character <= "\udfff" for character in value))
+    if isinstance(value, dict):
+        return any(_unstorable(key) or _unstorable(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_unstorable(item) for item in value)
+    return False
+
+
 TITLES = {
     400: "That request could not be handled",
     403: "You do not have access to this page",
@@ -91,7 +111,13 @@ TITLES = {
 
 
 def register_handlers(app):
-    """Answer every error with a page that says why, never a stack trace."""
+    """Answer every error with a page that says why, never a stack trace; refuse a NUL anywhere in a
+    request (path, query or form) before it reaches a view."""
+
+    @app.before_request
+    def no_unstorable_characters():
+        if request.routing_exception is None:  # an address that matches no route stays a plain 404
+            refuse_unstorable(request.path, list(request.args.lists()), list(request.form.lists()))
 
     def page(status, message):
         return render_template("errors/error.html", status=status, title=_(TITLES[status]), message=message), status

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .config import RATE_LIMITS
-from .errors import Refused, Unavailable, database_unavailable
+from .errors import Refused, Unavailable, database_unavailable, refuse_unstorable
 from .extensions import db, socketio
 from .ratelimits import rate_limits
 
@@ -39,6 +39,7 @@ def handler(event_name, limit=None):
                     rate_limits().spend(limit, current_user.get_id())
                 if not isinstance(data, dict):
                     raise Refused("bad_payload", _l("The message must be an object."))
+                refuse_unstorable(data)
                 return {"ok": True, **(function(data) or {})}
             except Refused as refusal:
                 db.session.rollback()
@@ -56,8 +57,15 @@ def handler(event_name, limit=None):
     return decorate
 
 
+# The largest whole number the database holds (a PostgreSQL INTEGER): every id, sequence number and
+# count the protocol carries fits. A larger one is no id at all, yet would reach the database, which
+# refuses to compare it (PostgreSQL past 2**31, SQLite past 2**63) and the event would fail.
+LARGEST_NUMBER = 2**31 - 1
+
+
 def read(data, name, kind, required=True, default=None):
-    """`data[name]` if it is of `kind` (int, str or bool; an int is never a bool), else a refusal."""
+    """`data[name]` if it is of `kind` (int, str or bool; an int is never a bool, and stays within
+    ±LARGEST_NUMBER), else a refusal."""
     if name not in data or data[name] is None:
         if required:
             raise Refused("missing_field", _l("%(field)s is missing.", field=name), field=name)
@@ -65,6 +73,8 @@ def read(data, name, kind, required=True, default=None):
     value = data[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise Refused("bad_field", _l("%(field)s has the wrong type.", field=name), field=name)
+    if kind is int and abs(value) > LARGEST_NUMBER:
+        raise Refused("bad_field", _l("%(field)s is out of range.", field=name), field=name)
     return value
 
 

@@ -56,6 +56,6 @@ def api_events(board_id):
     """The events after `since` as the signed-in person may see them, or a snapshot if too many."""
     board = api_board(board_id)
     since = request.args.get("since", "")
-    if not since.isdigit():
+    if not (since.isascii() and since.isdigit()):  # isdigit alone takes "²", which int() refuses
         raise Refused("bad_since", _("since must be a whole number, 0 or more."))
     return jsonify({"ok": True, **catch_up(board, current_user, int(since))})
