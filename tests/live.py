@@ -43,12 +43,12 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_until(page, expression, timeout=10):
-    """Wait until `expression` is true in `page`. Not `page.wait_for_function`: its poller evaluates
+def wait_until(page, expression, arg=None, timeout=10):
+    """Wait until `expression` (or the function it names, given `arg`) is true in `page`. Not `page.wait_for_function`: its poller evaluates
     the expression with eval inside the page, which our Content-Security-Policy refuses at times;
     `page.evaluate` goes through the DevTools protocol, which the policy does not govern."""
     deadline = time.monotonic() + timeout
-    while not page.evaluate(expression):
+    while not page.evaluate(expression, arg):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {expression}")
         time.sleep(0.05)

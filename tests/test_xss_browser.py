@@ -12,7 +12,7 @@ import unicodedata
 import pytest
 
 from .conftest import pdf_text
-from .live import Visitor
+from .live import Visitor, wait_until
 from .test_board_browser import card, log_in_in_browser
 from .xss_corpus import PAYLOADS
 
@@ -131,7 +131,7 @@ def test_no_payload_runs_and_each_shows_as_text_on_every_page(new_page, hostile_
     staff = h["fran"].socket()
     for card_id, payload in zip(h["card_ids"], PAYLOADS):
         assert staff.call("spotlight", {"board_id": h["board_id"], "card_id": card_id})["ok"]
-        fran.wait_for_function("text => document.querySelector('.projector-card')?.textContent === text", arg=payload)
+        wait_until(fran, "text => document.querySelector('.projector-card')?.textContent === text", payload)
         assert_shown_as_text_and_never_run(fran, [payload, f"{payload} · {payload}"], settle=50)
     staff.close()
 
