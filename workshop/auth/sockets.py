@@ -18,7 +18,11 @@ from ..extensions import socketio
 def user_key(user):
     """A person's key for their sockets: "p:42" or "f:3" (not `get_id()`, which also names a
     participant's join time and so cannot be made from an id alone)."""
-    return f"{'f' if user.is_facilitator else 'p'}:{user.id}"
+    return f"f:{user.id}" if user.is_facilitator else participant_key(user.id)
+
+
+def participant_key(participant_id):
+    return f"p:{participant_id}"
 
 
 def user_room(key):

@@ -6,7 +6,7 @@ rest of the room gets `card_removed` with the same sequence number (clients igno
 already have, so the audience keeps the full form)."""
 from flask_socketio import disconnect
 
-from ..auth.sockets import user_room
+from ..auth.sockets import participant_key, user_room
 from ..extensions import socketio
 from .snapshots import audience, removal_of, render_event
 
@@ -29,7 +29,7 @@ def person_room(board_id, participant_id):
 
 def participant_room(participant_id):
     """Every socket of one participant, whatever board it is on (joined on connect)."""
-    return user_room(f"p:{participant_id}")
+    return user_room(participant_key(participant_id))
 
 
 def broadcast(events):

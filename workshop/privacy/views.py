@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.views import facilitator_required, show_refusal
-from ..auth.sockets import end_sockets
+from ..auth.sockets import end_sockets, participant_key
 from ..boards.broadcast import broadcast, close_sockets, room
 from ..boards.snapshots import forget_board
 from ..errors import Refused
@@ -62,7 +62,7 @@ def clear_up(workshop_id, board_ids, participant_ids):
         close_sockets(room(board_id), "workshop_deleted", news)
         forget_board(board_id)
     for participant_id in participant_ids:  # those on no board, e.g. between two pages
-        end_sockets(f"p:{participant_id}", "workshop_deleted", news)
+        end_sockets(participant_key(participant_id), "workshop_deleted", news)
 
 
 @bp.route("/workshops/<int:workshop_id>/anonymise-me", methods=["GET", "POST"])
