@@ -3,11 +3,11 @@ one address may log in or join over HTTP.
 
 Each limit is named (`config.RATE_LIMITS` has them with their defaults) and its value is the
 config key `RATELIMIT_<NAME>`, e.g. `"10 per 2 seconds;120 per minute"`: every part must hold.
-Counts use a sliding window counter: this window's count plus the last window's, weighted by how
-much of it still overlaps, so unlike a fixed window it does not let a burst of twice the limit
-through around a window's edge. Not a moving window (every action's time kept): in memory,
-`limits` expires those timestamps by rescanning them every 10 ms, which took 14 % of the server's
-CPU in the vote storm (docs/performance.md); two counters per person and limit cost next to nothing.
+Counts use a moving window (each action's time is kept until it leaves the window): unlike a
+fixed window or an estimate over two (a sliding window counter, which let a third card through
+when a window's edge fell between the second and the third), it is exact and tells exactly when
+the next try is allowed. In memory, expired times are swept every 10 s (`MemoryCounts`), not every
+10 ms as `limits` does: that sweep took 14 % of the server's CPU in the vote storm.
 
 Counts live in this process's memory, or in Redis when several processes serve the room
 (`RATELIMIT_STORAGE_URL`, else `SOCKETIO_MESSAGE_QUEUE` when it is Redis), so that a person
@@ -22,7 +22,7 @@ from flask import current_app, request
 from limits import parse_many
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import MovingWindowRateLimiter
 
 from .config import RATE_LIMITS
 from .errors import SlowDown
@@ -40,10 +40,10 @@ def _parsed(text):
 
 
 class MemoryCounts(MemoryStorage):
-    """`limits`' in-memory storage, sweeping out expired counts every 10 s instead of every 10 ms.
-    Its sweep visits every key (a window's count per person and limit: thousands after a join storm)
-    and, run a hundred times a second, cost 5-10 % of the server's CPU in the vote storm. An expired
-    count is ignored when read anyway; the sweep only frees memory, which can wait."""
+    """`limits`' in-memory storage, sweeping out expired entries every 10 s instead of every 10 ms.
+    Its sweep visits every key and every kept time (thousands after a join storm) and, run a hundred
+    times a second, cost 14 % of the server's CPU in the vote storm. An expired entry is ignored when
+    read anyway; the sweep only frees memory, which can wait."""
 
     SWEEP_SECONDS = 10
 
@@ -62,7 +62,7 @@ class RateLimits:
         # A Redis that stopped answering costs each try at most a second, not a TCP timeout.
         timeouts = {"socket_timeout": 1, "socket_connect_timeout": 1} if url.startswith("redis") else {}
         self.storage = MemoryCounts() if url == "memory://" else storage_from_string(url, wrap_exceptions=True, **timeouts)
-        self.limiter = SlidingWindowCounterRateLimiter(self.storage)
+        self.limiter = MovingWindowRateLimiter(self.storage)
         for name in RATE_LIMITS:
             _parsed(config[f"RATELIMIT_{name}"])  # a mistyped limit fails at start, not mid-workshop
 
