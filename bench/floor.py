@@ -1,5 +1,7 @@
 """The floor for live benchmarks: a bare Flask-SocketIO server under gevent that only broadcasts.
-`fanout` from any client is sent to every client as `fanned`.
+`fanout` from any client is sent to every client as `fanned`. For the vote storm it is the naive
+server the issue compares against: 50 ideas held in memory, and every `vote` or `unvote` counted
+and broadcast to every client at once as `votes_changed` (no database, no batching).
 
     python bench/floor.py PORT
 """
@@ -21,6 +23,35 @@ socketio = SocketIO(app, async_mode="gevent")
 @socketio.on("fanout")
 def fanout(data):
     emit("fanned", data, broadcast=True)
+
+
+IDEAS = range(1, 51)
+counts = dict.fromkeys(IDEAS, 0)
+
+
+@socketio.on("join_board")
+def join_board(data):
+    """What the storm harness reads of the app's snapshot: the ideas and the budget."""
+    return {"ok": True, "snapshot": {"cards": [{"id": card, "lane": "idea"} for card in IDEAS], "board": {"voting": {"budget": 20}}}}
+
+
+def count(data, change):
+    card = data.get("card_id") if isinstance(data, dict) else None
+    if card not in counts:
+        return {"ok": False, "error": {"code": "no_such_card"}}
+    counts[card] += change
+    emit("votes_changed", {"board_id": 1, "counts": {str(card): counts[card]}}, broadcast=True)
+    return {"ok": True}
+
+
+@socketio.on("vote")
+def vote(data):
+    return count(data, 1)
+
+
+@socketio.on("unvote")
+def unvote(data):
+    return count(data, -1)
 
 
 class NoDelayHandler(pywsgi.WSGIHandler):

@@ -8,7 +8,7 @@ clock times every delivery); the app runs as the README runs it (python wsgi.py,
    that only broadcasts) driven by the same harness: p50/p95/p99 and the p95 ratio.
 2. Vote storm: 50 voters casting and taking back dots as fast as their acks return, 500 watchers:
    votes/s accepted, time from a vote to its tally on watchers' screens, final tallies checked
-   against the database.
+   against the database; first on the floor as a naive server (every vote broadcast at once).
 3. Join storm: 500 participants join a 1,000-card board at once: time until all have it, and the
    snapshot round-trip p50/p95.
 4. Memory: the server's resident memory per idle connected client at 1,000 clients.
@@ -163,7 +163,7 @@ def main(sizes, parts):
                   f"{ours['p99']:7.1f} | {ours['p95'] / base['p95']:13.2f} | {ours['delivered']}/{ours['expected']}")
 
         if "votes" in parts:
-            vote_storm(app, database, cookie_file, boards_["votes"])
+            vote_storm(app, database, cookie_file, boards_["votes"], f"http://127.0.0.1:{port}")
         if "joins" in parts:
             join_storm(app, cookie_file, boards_["joins"])
         if "scale" in parts:
@@ -173,15 +173,20 @@ def main(sizes, parts):
         app.stop()
 
 
-def vote_storm(app, database, cookie_file, board):
+def vote_storm(app, database, cookie_file, board, floor_url):
+    """The storm on the floor (naive: every vote broadcast to everyone at once, nothing stored),
+    then on the app, in the same run: the issue's target is twice the naive floor's votes/s."""
+    naive = storm("votes", floor_url, cookie_file, board, 50, 500, 10)
+    print(f"vote storm on the floor (naive per-vote broadcast, no database): {naive['votes_per_s']:.0f} votes/s; "
+          f"vote to tally p50 {naive['tally_p50']:.0f} ms, p95 {naive['tally_p95']:.0f} ms")
     result = storm("votes", app.url, cookie_file, board, 50, 500, 10)
     stored = database_counts(database, board)
     off = sum(abs(stored.get(card, 0) - count) for card, count in result["expected"].items())
     print(f"vote storm, 50 voters, 500 watchers, 10 s: {result['votes_per_s']:.0f} votes/s accepted "
-          f"({result['accepted']} accepted, {result['refused']} refused); vote to tally on watchers' screens "
-          f"p50 {result['tally_p50']:.0f} ms, p95 {result['tally_p95']:.0f} ms; {result['tally_messages_per_watcher']} "
-          f"votes_changed per watcher; database vs acknowledged: {off} dots off; watchers' last tally vs "
-          f"acknowledged: {result['cards_off']} cards off")
+          f"({result['accepted']} accepted, {result['refused']} refused; {result['votes_per_s'] / naive['votes_per_s']:.2f} x the naive floor); "
+          f"vote to tally on watchers' screens p50 {result['tally_p50']:.0f} ms, p95 {result['tally_p95']:.0f} ms; "
+          f"{result['tally_messages_per_watcher']} votes_changed per watcher; database vs acknowledged: {off} dots off; "
+          f"watchers' last tally vs acknowledged: {result['cards_off']} cards off")
 
 
 def scale_out(database, cookie_file, board, crowded, sizes):

@@ -127,6 +127,22 @@ def test_live_counts_reach_the_room_when_the_board_does_not_hide_them(voting):
     assert staff["args"][0] == message["args"][0]
 
 
+def test_the_voting_tab_learns_its_budget_from_the_ack_and_the_other_tabs_from_my_votes_changed(voting, connect):
+    second_tab = connect(voting.ana)
+    second_tab.emit("join_board", {"board_id": voting.board.id}, callback=True)
+    second_tab.get_received()
+    cast = vote(voting.ana_socket, voting.ideas[0])["votes"]
+    assert vote(voting.ana_socket, voting.ideas[0])["votes"]["dots"] == [
+        {"card_id": voting.ideas[0]["id"], "participant_id": voting.ana.id, "name": "Ana", "count": 2}]
+    taken_back = vote(voting.ana_socket, voting.ideas[0], "unvote")["votes"]
+    assert taken_back == cast and taken_back["spent"] == 1 and taken_back["left"] == 4
+    news = [m["args"][0] for m in second_tab.get_received() if m["name"] == "my_votes_changed"]
+    assert [payload["spent"] for payload in news] == [1, 2, 1] and news[-1] == taken_back
+    assert not any(m["name"] == "my_votes_changed" for m in voting.ana_socket.get_received())  # one frame less per vote
+    assert vote(voting.ana_socket, voting.ideas[0], "unvote")["votes"] == {"board_id": voting.board.id, "spent": 0, "left": 5, "dots": []}
+    assert votes() == 0
+
+
 def test_per_city_budget_is_shared_by_the_team_who_see_who_spent_what(voting, connect):
     voting.board.vote_mode = "city"
     voting.board.dots_per_person = 3

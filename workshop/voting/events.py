@@ -1,4 +1,5 @@
 """Socket.IO for dot voting: thin adapters over `services`; counts go out through `tallies`."""
+from flask import request
 from flask_login import current_user
 
 from ..boards.broadcast import broadcast, person_room, team_room
@@ -16,12 +17,12 @@ def keep_loaded_after_commit():
     db.session().expire_on_commit = False
 
 
-def after_vote(card):
+def after_vote(card, dots):
     """Tell the voter's other tabs (or their whole city team) their budget, and the room the count."""
     board = card.board
-    mine = holder_json(board, current_user)
+    mine = holder_json(board, current_user, dots)
     room = team_room(board.id, current_user.city_team_id) if board.vote_mode == "city" else person_room(board.id, current_user.id)
-    socketio.emit("my_votes_changed", mine, to=room)
+    socketio.emit("my_votes_changed", mine, to=room, skip_sid=request.sid)  # this tab has it in the ack
     tallies.touch(board.id, [card.id])
     return {"votes": mine}
 
@@ -30,8 +31,7 @@ def change_dots(data, change):
     """Cast or take back one dot, then tell the voter's tabs (or city team) and, soon, the room."""
     card = card_of(data)
     keep_loaded_after_commit()
-    change(current_user, card)
-    return after_vote(card)
+    return after_vote(card, change(current_user, card))
 
 
 @handler("vote", limit="VOTES")

@@ -2,25 +2,22 @@
 that writes the dot, after locking the budget's holder (the person, or the city team in per-city
 mode), so parallel votes from two tabs or a script queue up instead of overspending."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..boards.services import is_member, record, require_board_open, require_not_paused, require_staff
 from ..boards.snapshots import can_see
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import DOTS_MAX, LANES, VOTE_MODES, CityTeam, Participant, Vote
-
-
-def holder_filter(board, voter):
-    """The votes that spend the same budget as `voter`'s."""
-    if board.vote_mode == "city":
-        return Vote.city_team_id == voter.city_team_id
-    return Vote.participant_id == voter.id
+from .snapshots import holding
 
 
 def lock_holder(board, voter):
-    """Row-lock the budget's holder for the rest of the transaction (PostgreSQL; SQLite's single
-    writer serialises anyway)."""
+    """Row-lock the budget's holder for the rest of the transaction, so that parallel votes queue
+    up. PostgreSQL only: SQLite has a single writer, and a vote's reads and write run without a
+    pause in between (the event loop switches only on network I/O), so there is nothing to lock."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
     model, key = (CityTeam, voter.city_team_id) if board.vote_mode == "city" else (Participant, voter.id)
     db.session.execute(select(model.id).where(model.id == key).with_for_update())
 
@@ -39,34 +36,35 @@ def require_voting_open(actor, card):
 
 
 def cast_vote(voter, card):
-    """Put one of the voter's dots (or their city team's) on `card`."""
+    """Put one of the voter's dots (or their city team's) on `card`. Returns the holder's dots
+    after it (`snapshots.holding`), read in the same transaction: the ack needs no second look."""
     board = card.board
     require_voting_open(voter, card)
     lock_holder(board, voter)
-    # Both counts in one round trip: the budget spent on the board, and the part of it on this card.
-    spent, on_card = db.session.execute(
-        select(func.count(Vote.id), func.count(Vote.id).filter(Vote.card_id == card.id))
-        .where(Vote.board_id == board.id, holder_filter(board, voter))
-    ).one()
-    if spent >= board.dots_per_person:
+    dots = holding(board, voter)
+    if sum(dots.values()) >= board.dots_per_person:
         raise Refused("no_dots_left", _l("No dots left: take one back from another card first."))
-    if on_card >= board.dots_per_card:
+    if sum(count for (card_id, _), count in dots.items() if card_id == card.id) >= board.dots_per_card:
         raise Refused("card_cap_reached", _l("This card already has the most dots it can take from you (%(cap)d).", cap=board.dots_per_card))
     db.session.add(Vote(board_id=board.id, card_id=card.id, participant_id=voter.id, city_team_id=voter.city_team_id))
     db.session.commit()
+    dots[card.id, voter.id] = dots.get((card.id, voter.id), 0) + 1
+    return dots
 
 
 def take_back_vote(voter, card):
-    """Take one of the voter's own dots off `card`."""
+    """Take one of the voter's own dots off `card` (their latest there). Returns the holder's dots
+    after it, as `cast_vote` does."""
     require_voting_open(voter, card)
     lock_holder(card.board, voter)
-    vote = db.session.scalar(
-        select(Vote).where(Vote.card_id == card.id, Vote.participant_id == voter.id).order_by(Vote.id.desc()).limit(1)
-    )
-    if vote is None:
+    dots = holding(card.board, voter)
+    if not dots.get((card.id, voter.id)):
         raise Refused("no_dot_here", _l("You have no dot on this card."))
-    db.session.delete(vote)
+    latest = select(func.max(Vote.id)).where(Vote.card_id == card.id, Vote.participant_id == voter.id).scalar_subquery()
+    db.session.execute(delete(Vote).where(Vote.id == latest).execution_options(synchronize_session=False))
     db.session.commit()
+    dots[card.id, voter.id] -= 1
+    return dots
 
 
 def configure_voting(actor, board, budget, cap, lanes, mode, hidden):

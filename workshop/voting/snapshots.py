@@ -22,26 +22,38 @@ def counts(board, card_ids=None):
     return {card_id: found.get(card_id, 0) for card_id in card_ids} if card_ids is not None else found
 
 
-def holder_json(board, voter):
-    """A budget's state as its holder sees it: spent, left, and each dot by whom on which card."""
-    from .services import holder_filter
+def holder_filter(board, voter):
+    """The votes that spend the same budget as `voter`'s."""
+    if board.vote_mode == "city":
+        return Vote.city_team_id == voter.city_team_id
+    return Vote.participant_id == voter.id
 
+
+def holding(board, voter):
+    """The dots that spend `voter`'s budget on `board` (theirs, or their city team's):
+    {(card id, participant id): count}."""
     rows = db.session.execute(
         select(Vote.card_id, Vote.participant_id, func.count(Vote.id))
         .where(Vote.board_id == board.id, holder_filter(board, voter))
         .group_by(Vote.card_id, Vote.participant_id)
-        .order_by(Vote.card_id, Vote.participant_id)
     ).all()
+    return {(card_id, person): count for card_id, person, count in rows}
+
+
+def holder_json(board, voter, dots=None):
+    """A budget's state as its holder sees it: spent, left, and each dot by whom on which card.
+    `dots` is the holder's `holding`, when the caller already has it."""
+    dots = holding(board, voter) if dots is None else dots
     names = {voter.id: voter.display_name}
     if board.vote_mode == "city":
         names = {person.id: person.display_name for person in voter.city_team.participants}
-    spent = sum(count for _, _, count in rows)
+    spent = sum(dots.values())
     return {
         "board_id": board.id,
         "spent": spent,
         "left": max(board.dots_per_person - spent, 0),
         "dots": [{"card_id": card_id, "participant_id": person, "name": names.get(person, ""), "count": count}
-                 for card_id, person, count in rows],
+                 for (card_id, person), count in sorted(dots.items()) if count],
     }
 
 
