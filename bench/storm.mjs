@@ -1,8 +1,10 @@
 // Storm harness for the workshop app (the official Node socket.io-client, all clients in one
 // process and on one clock). Prints one JSON line.
 //
-//   node storm.mjs votes <url[,url...]> <cookies.json> <board> <voters> <watchers> <seconds>
-//     voters cast and take back dots as fast as their acks return; watchers time each tally.
+//   node storm.mjs votes <url[,url...]> <cookies.json> <board> <voters> <watchers> <seconds> [processes]
+//     voters cast and take back dots as fast as their acks return; watchers time each tally. With
+//     processes > 1 the watchers are dealt over that many child processes (`watch` mode), so that
+//     receiving the tallies is not what limits a fast server; times are then wall-clock, shared by all.
 //   node storm.mjs joins <url> <cookies.json> <board> <clients>
 //     clients connect and join the board at once, each timing its snapshot.
 //   node storm.mjs idle <url> <cookies.json> <board> <clients>
@@ -11,6 +13,7 @@
 //     mixed activity for <seconds>: every client, every 5-15 s (a busy workshop), posts, edits or
 //     deletes a card of its own on <board>, votes or takes back a dot on <vote board>, moves to the
 //     other board and back, or drops its connection and comes back. Prints a JSON line per report period and one at the end.
+import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
@@ -18,7 +21,7 @@ const [mode, urlList, cookieFile, boardArg, ...rest] = process.argv.slice(2);
 const urls = urlList.split(","); // several processes: clients are dealt out in turn
 const people = JSON.parse(readFileSync(cookieFile, "utf8")); // [{"cookie", "csrf_token"}], one per client
 const boardId = Number(boardArg);
-const now = () => performance.now();
+const now = () => performance.timeOrigin + performance.now(); // wall-clock ms: one clock for child processes too
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,12 +60,14 @@ async function connectMany(from, count, options) {
   return joined;
 }
 
-async function votes(voterCount, watcherCount, seconds) {
+// Watchers [from, from + count): each records the `votes_changed` it gets; the first `samples` of
+// them keep every update with its time. stop() gives those records and what the first one last saw.
+async function watch(from, count, samples) {
   const tallies = []; // per sampled watcher: [time, counts]
   const lastSeen = {}; // card -> count, merged over all updates one watcher saw
-  const watchers = await connectMany(voterCount, watcherCount, {
+  const sockets = await connectMany(from, count, {
     onSocket: (socket) => {
-      const sample = tallies.length < 50 ? [] : null;
+      const sample = tallies.length < samples ? [] : null;
       if (sample) tallies.push(sample);
       socket.on("votes_changed", (payload) => {
         if (sample) sample.push([now(), payload.counts]);
@@ -70,6 +75,34 @@ async function votes(voterCount, watcherCount, seconds) {
       });
     },
   });
+  return async () => {
+    for (const { socket } of sockets) socket.disconnect();
+    return { tallies, lastSeen };
+  };
+}
+
+// The same, in a child process (`node storm.mjs watch ...`), talking over the IPC channel.
+function watchElsewhere(from, count, samples) {
+  const child = fork(new URL(import.meta.url).pathname, ["watch", urlList, cookieFile, boardArg, from, count, samples], { stdio: "inherit" });
+  const next = () => new Promise((resolve, reject) => { child.once("message", resolve); child.once("exit", (code) => code && reject(new Error(`watcher process exited ${code}`))); });
+  return next().then(() => async () => { child.send("stop"); return next(); });
+}
+
+async function watchHere(from, count, samples) {
+  const stop = await watch(from, count, samples);
+  process.send("ready");
+  process.once("message", async () => process.send(await stop(), () => process.exit(0)));
+  return new Promise(() => {}); // until told to stop
+}
+
+async function votes(voterCount, watcherCount, seconds, processes = 1) {
+  const share = Math.ceil(watcherCount / processes);
+  const stops = await Promise.all(Array.from({ length: processes }, (_, n) => {
+    const from = voterCount + n * share;
+    const count = Math.min(share, voterCount + watcherCount - from);
+    const samples = Math.ceil(50 / processes);
+    return processes > 1 ? watchElsewhere(from, count, samples) : watch(from, count, samples);
+  }));
   const voters = await connectMany(0, voterCount);
   const ideas = voters[0].ack.snapshot.cards.filter((card) => card.lane === "idea").map((card) => card.id);
   const budget = voters[0].ack.snapshot.board.voting.budget;
@@ -92,6 +125,9 @@ async function votes(voterCount, watcherCount, seconds) {
   }));
   const elapsed = seconds;
   await sleep(1500);
+  const heard = await Promise.all(stops.map((stop) => stop()));
+  const tallies = heard.flatMap((part) => part.tallies);
+  const lastSeen = heard[0].lastSeen;
   const latencies = [];
   for (const op of accepted.filter((_, index) => index % 5 === 0)) {
     for (const sample of tallies) {
@@ -102,8 +138,8 @@ async function votes(voterCount, watcherCount, seconds) {
   const expected = Object.fromEntries(ideas.map((card) => [String(card), net[card] || 0]));
   const wrong = ideas.filter((card) => (lastSeen[String(card)] ?? 0) !== expected[String(card)]).length;
   const messages = tallies[0] ? tallies[0].length : 0;
-  for (const { socket } of [...watchers, ...voters]) socket.disconnect();
-  return { voters: voterCount, watchers: watcherCount, seconds: elapsed, accepted: accepted.length, refused,
+  for (const { socket } of voters) socket.disconnect();
+  return { voters: voterCount, watchers: watcherCount, watcher_processes: processes, seconds: elapsed, accepted: accepted.length, refused,
            votes_per_s: accepted.length / elapsed, tally_p50: percentile(latencies, 50), tally_p95: percentile(latencies, 95),
            tally_messages_per_watcher: messages, cards_off: wrong, expected };
 }
@@ -209,6 +245,7 @@ async function soak(count, seconds, voteBoard, every) {
            p95: percentile(all, 95), p99: percentile(all, 99), errors };
 }
 
-const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0])),
+const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3] || 1)),
+              watch: () => watchHere(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0])),
               soak: () => soak(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3])) }[mode];
 run().then((result) => { console.log(JSON.stringify(result)); process.exit(0); }).catch((error) => { console.error(error); process.exit(1); });
