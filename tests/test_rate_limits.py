@@ -244,3 +244,34 @@ def test_an_unreachable_count_store_lets_people_through_and_says_so(tmp_path, ca
         statuses = [app.test_client().post("/", data={"code": "ZZZZZZ"}).status_code for _ in range(2)]
     assert statuses == [400, 400]
     assert "rate limit counts unreachable" in caplog.text
+
+
+# Counting in memory --------------------------------------------------------------------------
+
+def test_counting_in_memory_starts_no_thread_and_sweeps_expired_times_inline(monkeypatch):
+    """`limits` re-armed a timer thread and asked whether it was alive on every count: under gevent
+    that question yields to other greenlets, pausing every rate-limited event mid-handler."""
+    import threading
+
+    from limits import parse
+    from limits.strategies import MovingWindowRateLimiter
+
+    from workshop.ratelimits import MemoryCounts
+
+    counts = MemoryCounts()
+    time.sleep(0.05)  # the 10 ms timer `limits` starts with the storage is over
+
+    def no_thread(*args, **kwargs):
+        raise AssertionError("counting started a thread")
+
+    monkeypatch.setattr(threading, "Timer", no_thread)
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    limiter, two_a_second = MovingWindowRateLimiter(counts), parse("2 per 1 second")
+    assert [limiter.hit(two_a_second, "ana") for _ in range(3)] == [True, True, False]
+    assert limiter.hit(two_a_second, "ben")
+    assert sum(map(len, counts.events.values())) == 3  # times kept: Ana's two, Ben's one
+    time.sleep(1.05)  # all three have left the window
+    assert limiter.hit(two_a_second, "cleo") and sum(map(len, counts.events.values())) == 4  # no sweep yet
+    counts.sweep_at = time.monotonic()  # ten seconds later
+    assert limiter.hit(two_a_second, "dan")
+    assert sum(map(len, counts.events.values())) == 2  # swept: only Cleo's and Dan's are kept
