@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/all.py
 
-reports.py (report rendering, vote latency while a report renders), then live.py (fan-out against
-a floor, vote storm, join storm, memory). Needs Node and npm for the live harness."""
+reports.py (report rendering, vote latency while a report renders), vote_path.py (what one vote
+costs the server, SQLite and PostgreSQL), then live.py (fan-out against a floor, vote storm, join
+storm, memory). Needs Node and npm for the live harness."""
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("reports.py", "live.py"):
-    print(f"== bench/{script}", flush=True)
-    subprocess.run([sys.executable, str(HERE / script)], check=True)
+for script, *args in (("reports.py",), ("vote_path.py", "sqlite"), ("vote_path.py", "postgresql"), ("live.py",)):
+    print(f"== bench/{script} {' '.join(args)}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script), *args], check=True)
