@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 from . import auth, boards, commitments, config, errors, privacy, ratelimits, reports, room, security, workshops
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, migrate, socketio
-from .live import LARGEST_NUMBER, Packet
+from .live import LARGEST_NUMBER, Packet, compress_large_messages_only
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ def create_app(test_config=None):
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         serializer=Packet,
     )
+    compress_large_messages_only()
     security.trust_proxies(app)
     app.after_request(security.add_security_headers)
 
