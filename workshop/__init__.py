@@ -42,6 +42,7 @@ def create_app(test_config=None):
         serializer=Packet,
     )
     compress_large_messages_only()
+    app.session_interface = auth.sockets.SocketSessionInterface()
     security.trust_proxies(app)
     app.after_request(security.add_security_headers)
 
