@@ -104,6 +104,18 @@ def test_opening_boards_over_the_limit_is_refused(app, room):
     assert received(room.side_socket, "presence_changed") == []  # she did not arrive on the other board
 
 
+def test_facilitators_open_boards_without_the_limit(app, room):
+    """The console opens every board of the workshop at once, and the projector one more: with more
+    boards than the limit, a facilitator would wait a minute for the projector. Facilitators' room
+    events are not limited; opening boards now is not either."""
+    app.config["RATELIMIT_BOARD_JOINS"] = "2 per minute"
+    for board in [room.board, room.other_board, room.board, room.other_board]:
+        assert room.staff_socket.emit("join_board", {"board_id": board.id, "watch": True}, callback=True)["ok"]
+    assert room.ana_socket.emit("join_board", {"board_id": room.board.id}, callback=True)["ok"]
+    assert room.ana_socket.emit("join_board", {"board_id": room.board.id}, callback=True)["ok"]
+    assert_slow_down(room.ana_socket.emit("join_board", {"board_id": room.board.id}, callback=True))
+
+
 def test_limits_count_tries_not_successes(app, room):
     """Refused or malformed tries count too: hammering with bad input is still hammering."""
     app.config["RATELIMIT_CARD_WRITES"] = "2 per minute"

@@ -21,14 +21,15 @@ from .extensions import db, socketio
 from .ratelimits import rate_limits
 
 
-def handler(event_name, limit=None):
+def handler(event_name, limit=None, limit_facilitators=True):
     """Register a client event. The function gets the payload (a dict) and returns the ack's data.
 
     Every outcome is an acknowledgement: `{"ok": true, ...}`, or `{"ok": false, "error": {"code",
     "message"}}` for a refusal, bad input, the database briefly away (`unavailable`: try again), or a
     bug (logged, never raised to the socket).
     With `limit` (a name in `config.RATE_LIMITS`), every try counts against that limit for the
-    signed-in person, and one over it is refused with `slow_down` and its `retry_after` seconds.
+    signed-in person, and one over it is refused with `slow_down` and its `retry_after` seconds;
+    with `limit_facilitators=False`, for participants only.
     """
 
     if limit is not None and limit not in RATE_LIMITS:
@@ -41,7 +42,7 @@ def handler(event_name, limit=None):
             try:
                 if not current_user.is_authenticated:
                     raise Refused("not_signed_in", _l("Sign in again to continue."))
-                if limit:
+                if limit and (limit_facilitators or not current_user.is_facilitator):
                     rate_limits().spend(limit, current_user.get_id())
                 if not isinstance(data, dict):
                     raise Refused("bad_payload", _l("The message must be an object."))

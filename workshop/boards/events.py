@@ -52,7 +52,9 @@ def card_of(data, name="card_id"):
     return card
 
 
-@handler("join_board", limit="BOARD_JOINS")
+# Not for facilitators: the console opens every board at once, and with more boards than the limit
+# the projector opened after it would wait a minute (their other room events are not limited either).
+@handler("join_board", limit="BOARD_JOINS", limit_facilitators=False)
 def join_board(data):
     """A page opens a board (or reconnects): it enters the room and gets what it missed since `since`
     (or a snapshot). The room sees the new presence, unless the page only `watch`es (the console
