@@ -1,5 +1,6 @@
-"""The app's Socket.IO packet (`workshop.live.Packet`) encodes JSON when made instead of walking
-the payload for bytes first: every packet must come out exactly as python-socketio's own."""
+"""The app's Socket.IO packet (`workshop.live.Packet`) encodes its JSON with orjson when made,
+instead of walking the payload for bytes first: every packet must carry exactly what
+python-socketio's own carries, byte for byte where the text is ASCII."""
 import pytest
 from socketio import packet
 
@@ -18,10 +19,27 @@ SNAPSHOT = {"ok": True, "snapshot": {"cards": [{"id": n, "text": f"Card {n} «ü
     dict(packet_type=packet.DISCONNECT),
     dict(packet_type=packet.EVENT, data=["with bytes", {"file": b"\x00\x01", "nested": [bytearray(b"x")]}]),
 ], ids=["ack with a snapshot", "ack id 0", "event in a namespace", "connect", "disconnect", "bytes as attachments"])
-def test_packets_encode_exactly_as_python_socketio_encodes_them(fields):
+def test_packets_carry_exactly_what_python_socketio_packets_carry(fields):
     ours, theirs = Packet(**fields), packet.Packet(**fields)
     assert ours.packet_type == theirs.packet_type
-    assert ours.encode() == theirs.encode()
+    decoded = packet.Packet(encoded_packet=ours.encode())
+    expected = packet.Packet(encoded_packet=theirs.encode())
+    assert (decoded.packet_type, decoded.namespace, decoded.id, decoded.data) == \
+        (expected.packet_type, expected.namespace, expected.id, expected.data)
+
+
+def test_ascii_packets_are_byte_for_byte_the_same():
+    fields = dict(packet_type=packet.EVENT, data=["votes_changed", {"board_id": 3, "counts": {"12": 4}, "x": [None, True, 2.5]}], id=4)
+    assert Packet(**fields).encode() == packet.Packet(**fields).encode()
+
+
+def test_other_text_goes_as_utf_8_and_what_orjson_refuses_goes_the_library_way():
+    text = "Ljubljana «ü€😀» 北京"
+    assert text in Packet(packet.EVENT, data=["card_added", {"text": text}]).encode()
+    lone_surrogate = "\ud800"  # JSON from a client may carry one; orjson refuses to encode it
+    ours = Packet(packet.EVENT, data=["card_added", {"text": lone_surrogate}])
+    assert ours.encoded_data is None
+    assert packet.Packet(encoded_packet=ours.encode()).data == ["card_added", {"text": lone_surrogate}]
 
 
 def test_a_payload_json_cannot_carry_fails_as_it_did():
