@@ -3,7 +3,10 @@
 server the issue compares against: 50 ideas held in memory, and every `vote` or `unvote` counted
 and broadcast to every client at once as `votes_changed` (no database, no batching).
 
-    python bench/floor.py PORT
+    python bench/floor.py PORT [--app-transport]
+
+With --app-transport it sends the way the app does (`workshop.live`: packets' JSON by orjson,
+messages under 1 KiB not deflated), so a fan-out ratio can also be read without those gains.
 """
 from gevent import monkey
 
@@ -11,13 +14,21 @@ monkey.patch_all()
 
 import socket  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, emit  # noqa: E402
 from gevent import pywsgi  # noqa: E402
 
+APP_TRANSPORT = "--app-transport" in sys.argv
+if APP_TRANSPORT:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from workshop.live import Packet, compress_large_messages_only
+
+    compress_large_messages_only()
+
 app = Flask(__name__)
-socketio = SocketIO(app, async_mode="gevent")
+socketio = SocketIO(app, async_mode="gevent", **({"serializer": Packet} if APP_TRANSPORT else {}))
 
 
 @socketio.on("fanout")
