@@ -1,10 +1,11 @@
 """Socket events on boards, through the Flask-SocketIO test client: each event's success, each
 refusal (a clear error ack and nothing changed), and that other rooms receive nothing."""
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from workshop.extensions import db
-from workshop.models import BoardEvent, Card
+from workshop.models import BoardEvent, Card, Participant
 
 
 def post(socket, board, text="Families do not know which support they can claim", lane="problem", **extra):
@@ -146,6 +147,23 @@ def test_editing_someone_elses_card_is_refused(room):
     db.session.expire_all()
     assert db.session.get(Card, card["id"]).text == card["text"] and db.session.get(Card, card["id"]).is_live
     assert board_events(room.ana_socket) == []
+
+
+def test_a_new_card_and_its_broadcast_send_what_was_written_without_reading_it_back(room, app):
+    """The card's author is the person, never the `current_user` proxy (kept past the commit, it
+    would name whoever is signed in later), and the card, its event and author are not reloaded."""
+    statements = []
+    listen = lambda *args: statements.append(args[2].split()[0])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        ack = post(room.ana_socket, room.board, text="Written once")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    card = db.session.get(Card, ack["card"]["id"])
+    assert type(card.author) is Participant and card.author.id == room.ana.id
+    heard = [m for m in room.ben_socket.get_received() if m["name"] == "card_added"]
+    assert heard[0]["args"][0]["card"]["author"]["name"] == "Ana"
+    assert statements.count("SELECT") <= 1, statements  # the test session holds the user and board; 6 when it reloaded
 
 
 def test_authors_cannot_edit_after_collect_but_facilitators_can(room):

@@ -8,7 +8,7 @@ from flask_socketio import join_room, leave_room
 
 from ..auth import sockets
 from ..extensions import socketio
-from ..live import handler, read
+from ..live import handler, keep_loaded_after_commit, read
 from . import plans, services
 from .broadcast import broadcast, person_room, room, staff_room, team_room
 from .presence import presence_news, presence_store
@@ -93,6 +93,7 @@ def get_events(data):
 def addcard_of(data):
     """A participant posts a card; the room sees `card_added`. Idempotent per `client_id`."""
     board = board_of(data)
+    keep_loaded_after_commit()
     card, events = services.add_card(
         current_user, board, read(data, "lane", str), read(data, "text", str),
         link_id=read(data, "link_id", int, required=False), client_id=read(data, "client_id", str, required=False),
@@ -105,6 +106,7 @@ def addcard_of(data):
 def editcard_of(data):
     """The author (while posting is open) or a facilitator changes the text or the link; the room sees `card_edited`."""
     card = card_of(data)
+    keep_loaded_after_commit()
     changes = {}
     if "text" in data:
         changes["text"] = read(data, "text", str)
@@ -119,6 +121,7 @@ def edit_action_plan(data):
     """The author (while posting is open) or a facilitator fills in an action plan's details; the
     room sees `card_edited` with the card's `plan`."""
     card = card_of(data)
+    keep_loaded_after_commit()
     broadcast(plans.edit_action_plan(current_user, card, read(data, "plan", dict)))
     return {"card": card_json(card)}
 

@@ -182,7 +182,9 @@ def add_card(actor, board, lane, text, link_id=None, client_id=None):
     if lane not in LANES:
         raise Refused("bad_lane", _l("A card goes in the problems, ideas or action plans lane."), field="lane")
     card = Card(
-        board=board, lane=lane, text=clean_text(text), author=actor, client_id=client_id,
+        # author_id, not author: `actor` may be Flask-Login's `current_user` proxy, which the card
+        # would keep in place of the person and resolve later to whoever is signed in then.
+        board=board, lane=lane, text=clean_text(text), author_id=actor.id, client_id=client_id,
         link=clean_link(actor, board, lane, link_id), private=board.private_writing,
     )
     db.session.add(card)

@@ -5,16 +5,10 @@ from flask_login import current_user
 from ..boards.broadcast import broadcast, person_room, team_room
 from ..boards.events import board_of, card_of
 from ..extensions import db, socketio
-from ..live import handler, read
+from ..live import handler, keep_loaded_after_commit, read
 from . import services
 from .snapshots import holder_json
 from .tallies import tallies
-
-
-def keep_loaded_after_commit():
-    """This event's session keeps what it loaded past the vote's commit: the ack needs the card,
-    board and voter, which a vote does not change, and reloading them cost 3 of 12 queries."""
-    db.session().expire_on_commit = False
 
 
 def after_vote(card, dots):
