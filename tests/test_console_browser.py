@@ -112,6 +112,14 @@ def test_each_board_is_one_compact_row_and_one_board_opens_at_a_time(new_page, f
     # A reload remembers which board was open.
     fran.reload()
     expect(fran.get_by_role("button", name=CHILD_POVERTY, exact=True)).to_have_attribute("aria-expanded", "true")
+
+    # Removing a participant asks once more, and the focus goes to the list's heading, not the page.
+    people = fran.get_by_role("region", name="Participants (1)")
+    people.get_by_role("button", name="Remove Ana").click()
+    expect(people.get_by_role("button", name="Remove Ana")).to_have_text("Really remove Ana?")
+    people.get_by_role("button", name="Remove Ana").click()
+    expect(people.get_by_role("button", name="Remove Ana")).to_have_count(0)
+    expect(fran.get_by_role("heading", name="Participants (1)")).to_be_focused()
     assert fran.errors == [] and ana.errors == []
 
 
@@ -169,6 +177,12 @@ def test_only_the_controls_that_apply_to_the_board_now_show(new_page, facilitato
     expect_shown(board, ["Show results"], ["Reveal votes"])
     expect(board.get_by_text("The room sees the counts (revealed).")).to_be_visible()
     assert focused(fran) != "BODY"
+
+    # While voting, "Keep posting open" applies at once: the participant can post again.
+    expect(ana.get_by_label("New idea")).to_be_hidden()
+    board.get_by_label("Keep posting open while voting").check()
+    expect(ana.get_by_label("New idea")).to_be_visible()
+    expect(board.get_by_label("Keep posting open while voting")).to_be_focused()
 
     # Results, then closed: each with its own way on.
     board.get_by_role("button", name="Show results").click()
@@ -336,6 +350,7 @@ def test_the_console_fits_a_phone_and_every_button_is_legible(new_page, facilita
     board.get_by_role("button", name="3 minutes").click()
     expect(board.get_by_role("button", name="Pause timer")).to_be_visible()
     card(board, "Free breakfast at school").get_by_role("button", name="Spotlight").click()
+    expect(board.get_by_role("button", name="Release spotlight")).to_be_visible()
     card(board, "Free breakfast at school").get_by_role("button", name="Hide").click()
     fran.screenshot(path=f"{SCREENSHOTS}/console-1366-open.png", full_page=True)
     for width, height in ((390, 844), (320, 640)):
