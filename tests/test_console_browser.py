@@ -263,7 +263,14 @@ def test_a_facilitator_hides_restores_merges_and_spotlights_cards_from_the_conso
     expect(spam.locator(".error")).to_be_visible()
     message = spam.locator(".error").inner_text()
     wait_until(fran, "(text) => document.getElementById('console-announce').textContent === text", message)
-    reason.fill("Advertising")
+    # A card arriving while the reason is typed leaves the form, its text and the focus alone.
+    reason.press_sequentially("Advert")
+    ana.get_by_label("New idea").fill("Late idea from the back row")
+    ana.get_by_role("button", name="Add idea").click()
+    expect(card(board, "Late idea from the back row")).to_be_visible()
+    expect(reason).to_be_focused()
+    expect(reason).to_have_value("Advert")
+    reason.press_sequentially("ising")
     reason.press("Enter")
     expect(card(ben, "Buy my product at spam.example")).to_have_count(0)
     expect(card(ana, "Buy my product at spam.example")).to_contain_text("Hidden by a facilitator: Advertising")
@@ -272,7 +279,7 @@ def test_a_facilitator_hides_restores_merges_and_spotlights_cards_from_the_conso
     expect(hidden.first).to_contain_text("Hidden by a facilitator: Advertising")
     expect(board.get_by_role("heading", name="Hidden cards")).to_be_visible()
     expect(hidden.first.get_by_role("button", name="Restore")).to_be_focused()
-    expect(board_row(fran)).to_contain_text("6 cards")
+    expect(board_row(fran)).to_contain_text("7 cards")
 
     # Restore brings it back for everyone.
     hidden.first.get_by_role("button", name="Restore").click()
