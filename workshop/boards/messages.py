@@ -96,3 +96,30 @@ def board_messages():
         "reminder": _("A facilitator reminds {city} to finish its commitment."),
         "reminder.link": _("Open the commitment"),
     }
+
+
+def console_messages():
+    """The board page's strings and those only the facilitator's console shows. A count has a
+    ".one" key for 1 beside its general key (console.js picks one)."""
+    return {
+        **board_messages(),
+        "console.paused": _("paused"),
+        "console.online": _("{n} online"),
+        "console.cities": _("{n} cities"),
+        "console.cities.one": _("1 city"),
+        "console.cards": _("{n} cards"),
+        "console.cards.one": _("1 card"),
+        "console.dots": _("{n} dots cast"),
+        "console.dots.one": _("1 dot cast"),
+        "console.where": _("Online now: {cities}"),
+        "console.nobody": _("Nobody is on this board right now."),
+        "console.round": _("Round {n}."),
+        "console.votes.hidden": _("The room does not see the counts until you reveal them."),
+        "console.votes.revealed": _("The room sees the counts (revealed)."),
+        "console.votes.public": _("The room sees the counts as they come in."),
+        "console.latest": _("The latest {n} of {total} cards. Find a card or show all to see the others."),
+        "console.all": _("All {n} cards, newest first."),
+        "console.matches": _("{n} cards match."),
+        "console.matches.one": _("1 card matches."),
+        "console.none": _("No cards yet."),
+    }
