@@ -62,6 +62,7 @@ class Panel {
     on("add-minute", () => this.send("add_time", { seconds: 60 }));
     on("stop-timer", () => this.send("stop_timer"));
     on("reveal", () => this.send("reveal_votes"));
+    on("start-round", () => this.send("start_round"));
     on("release-spotlight", () => this.send("spotlight", { card_id: null }));
     on("save-voting", () => this.send("configure_voting", {
       budget: Number(this.field("budget").value),
