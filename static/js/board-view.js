@@ -3,7 +3,7 @@
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement, excerpt } from "./board-card.js";
 import { h } from "./dom.js";
-import { ranked } from "./ranking.js";
+import { ranked, seenByRoom } from "./ranking.js";
 import { Countdown } from "./timer.js";
 
 const LINK_TARGET = { idea: "problem", action: "idea" };
@@ -154,7 +154,10 @@ export class BoardView {
       const showRanking = board.phase === "results" && board.voting.lanes.includes(lane) && this.state.votes.counts;
       const ranking = showRanking ? ranked(cards.filter((card) => card.lane === lane), this.state.votes.counts) : null;
       for (const entry of ranking || []) this.ranks.set(entry.card.id, entry);
-      const inLane = ranking ? ranking.map((entry) => entry.card) : this.sorted(cards.filter((card) => card.lane === lane));
+      // In results the ranked cards come first; a card the room does not see (its author may) follows, unranked.
+      const inLane = ranking
+        ? [...ranking.map((entry) => entry.card), ...this.sorted(cards.filter((card) => card.lane === lane && !seenByRoom(card)))]
+        : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
       const postingOpen = me.role === "participant" && !board.paused
         && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
