@@ -124,6 +124,16 @@ def summary_pdf(workshop_id):
     return send_report(html, f"summary-{slug(workshop.title)}.pdf", workshop)
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value` as a CSV cell a spreadsheet shows as the text that was typed: a text that would start
+    a formula gets a leading single quote (OWASP's advice), which Excel and LibreOffice do not show."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def exported_board(board_id):
     """The board and its cards for export: each card's dots and rank in the current round, and in
     every round (`rounds`, the current one last). Only cards the whole room saw have a rank."""
@@ -150,7 +160,7 @@ def board_json_export(board_id):
 @facilitator_required
 def board_csv_export(board_id):
     """One row per card: lane, text, author and city, links, dots and rank (of the current round,
-    then of each round), hidden or not."""
+    then of each round), hidden or not. No cell can run as a spreadsheet formula."""
     board, rows = exported_board(board_id)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -158,10 +168,11 @@ def board_csv_export(board_id):
     writer.writerow(["id", "lane", "text", "author", "city", "created_at", "links_to", "dots", "rank", "hidden", "merged_from",
                      *(f"round_{number}_{what}" for number in numbers for what in ("dots", "rank"))])
     for row in rows:
-        writer.writerow([row["id"], row["lane"], row["text"], row["author"]["name"], row["author"]["city"], row["created_at"],
-                         row["link_id"] or "", row["dots"], row["rank"], "yes" if row["hidden"] else "",
-                         " | ".join(part["text"] for part in row["merged"]),
-                         *(value for standing in row["rounds"] for value in (standing["dots"], standing["rank"]))])
+        cells = [row["id"], row["lane"], row["text"], row["author"]["name"], row["author"]["city"], row["created_at"],
+                 row["link_id"] or "", row["dots"], row["rank"], "yes" if row["hidden"] else "",
+                 " | ".join(part["text"] for part in row["merged"]),
+                 *(value for standing in row["rounds"] for value in (standing["dots"], standing["rank"]))]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     filename = f"board-{slug(board.title)}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
