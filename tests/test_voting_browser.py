@@ -95,3 +95,117 @@ def test_the_author_of_a_hidden_card_another_participant_and_the_projector_see_o
     assert [row.inner_text().upper().split("\n")[:2] for row in rows.all()] == [
         ["RANK 1", "ONE FAMILY DESK PER DISTRICT"], ["RANK 2", "FREE SCHOOL MEALS"]]
     assert ana.errors == [] and ben.errors == [] and projector.errors == []
+
+
+def test_a_second_round_starts_with_full_budgets_and_results_show_both_rounds(session):
+    desk, meals = session.idea("ben", "One family desk per district"), session.idea("ben", "Free school meals")
+    session.phase("vote")
+    ana = session.page(session.ana)
+    desk_card = card(ana, "One family desk per district")
+    for _ in range(3):
+        desk_card.get_by_role("button", name="Add a dot").click()
+    expect(ana.get_by_text("Dots left: 2 of 5")).to_be_visible()
+    session.vote("ben", meals, 2)
+    session.call("fran", "reveal_votes", board_id=session.board)
+    session.phase("results")
+    expect(ana.locator(".rank")).to_have_count(2)
+    session.phase("collect")
+    session.phase("vote")
+
+    # Round 2: the budget is full again and the counts are hidden again.
+    expect(ana.get_by_text("Dots left: 5 of 5")).to_be_visible()
+    expect(ana.get_by_text("Voting, round 2")).to_be_visible()
+    expect(ana.locator(".dot-count")).to_have_count(0)
+    card(ana, "Free school meals").get_by_role("button", name="Add a dot").click()
+    expect(card(ana, "Free school meals")).to_contain_text("Your dots on this card: 1 of 3")
+    session.phase("results")
+
+    expect(ana.get_by_text("Results, round 2")).to_be_visible()
+    assert ranking(ana) == [("RANK 1", "Free school meals", "1 dot"), ("RANK 2", "One family desk per district", "0 dots")]
+    earlier = ana.get_by_role("region", name="Earlier voting rounds")
+    expect(earlier.get_by_role("heading", name="Round 1")).to_be_visible()
+    expect(earlier.get_by_role("listitem")).to_have_text(["Rank 1 One family desk per district 3 dots",
+                                                          "Rank 2 Free school meals 2 dots"])
+    assert ana.errors == []
+
+
+def test_own_dots_show_and_add_a_dot_is_disabled_with_the_reason_beside_it(session):
+    desk, meals, camps = (session.idea("ben", "One family desk per district"), session.idea("ben", "Free school meals"),
+                          session.idea("ben", "Summer camps for every child"))
+    session.phase("vote")
+    ana = session.page(session.ana)
+    desk_card = card(ana, "One family desk per district")
+    add = desk_card.get_by_role("button", name="Add a dot")
+    expect(desk_card.locator(".dot-marks")).to_have_text("○○○")
+    expect(desk_card).to_contain_text("Your dots on this card: 0 of 3")
+    for _ in range(3):
+        add.click()
+    expect(desk_card.locator(".dot-marks")).to_have_text("●●●")
+    expect(desk_card).to_contain_text("Your dots on this card: 3 of 3")
+    expect(add).to_be_disabled()
+    expect(add).to_have_accessible_description(re.compile("most dots it can take from you \\(3\\)"))
+    expect(desk_card.get_by_text("This card has the most dots it can take from you (3).")).to_be_visible()
+
+    meals_card = card(ana, "Free school meals")
+    meals_card.get_by_role("button", name="Add a dot").click()
+    meals_card.get_by_role("button", name="Add a dot").click()
+    expect(ana.get_by_text("Dots left: 0 of 5")).to_be_visible()
+    camps_add = card(ana, "Summer camps for every child").get_by_role("button", name="Add a dot")
+    expect(camps_add).to_be_disabled()
+    expect(camps_add).to_have_accessible_description(re.compile("No dots left"))
+    expect(card(ana, "Summer camps for every child").get_by_text("No dots left: take one back from another card first.")).to_be_visible()
+
+    # A page a moment out of date (a budget spent elsewhere): the server's refusal shows on the
+    # card, in words, as well as in the live region.
+    meals_card.get_by_role("button", name="Take a dot back").click()
+    expect(ana.get_by_text("Dots left: 1 of 5")).to_be_visible()
+    session.vote("ana", camps)  # Ana's other tab spends the last dot ...
+    expect(ana.get_by_text("Dots left: 0 of 5")).to_be_visible()
+    ana.evaluate("() => { window.workshopBoard.state.votes.mine.left = 1; }")  # ... but this page has not heard yet
+    ana.get_by_label("Search cards").fill(" ")  # any render
+    meals_card.get_by_role("button", name="Add a dot").click()
+    expect(meals_card.locator(".vote-error")).to_have_text("No dots left: take one back from another card first.")
+    expect(meals_card.locator(".vote-error")).to_be_visible()
+    expect(ana.locator("#announcer")).to_contain_text("No dots left")
+    assert ana.errors == []
+
+
+def active(page):
+    """What has focus: the accessible bits of document.activeElement."""
+    return page.evaluate("""() => { const a = document.activeElement;
+        return { tag: a.tagName, text: a.textContent.trim(), card: a.closest('[data-card-id]')?.querySelector('.card-text')?.textContent || null }; }""")
+
+
+def test_focus_stays_with_the_vote_and_is_never_dropped_on_a_phase_change(session):
+    session.idea("ben", "One family desk per district")
+    session.idea("ben", "Free school meals")
+    ana = session.page(session.ana)
+    ana.get_by_label("New problem").focus()
+    session.phase("vote")  # the add forms close: focus goes to the lane's heading, not the body
+    expect(ana.get_by_text("Dots left: 5 of 5")).to_be_visible()
+    assert active(ana)["tag"] == "H2" and active(ana)["text"].startswith("Problems")
+
+    desk_card = card(ana, "One family desk per district")
+    desk_card.get_by_role("button", name="Add a dot").focus()
+    ana.keyboard.press("Enter")
+    expect(desk_card).to_contain_text("Your dots on this card: 1 of 3")
+    assert active(ana) == {"tag": "BUTTON", "text": "Add a dot", "card": "One family desk per district"}
+    ana.keyboard.press("Enter")
+    expect(desk_card).to_contain_text("Your dots on this card: 2 of 3")
+    ana.keyboard.press("Enter")
+    expect(desk_card).to_contain_text("Your dots on this card: 3 of 3")
+    # "Add a dot" is now disabled: focus moves to its sibling, which can still act.
+    assert active(ana) == {"tag": "BUTTON", "text": "Take a dot back", "card": "One family desk per district"}
+    ana.keyboard.press("Enter")
+    expect(desk_card).to_contain_text("Your dots on this card: 2 of 3")
+    assert active(ana) == {"tag": "BUTTON", "text": "Take a dot back", "card": "One family desk per district"}
+
+    session.phase("results")  # the vote buttons go: focus stays on the card
+    expect(ana.get_by_text("Results", exact=True)).to_be_visible()
+    expect(desk_card.get_by_role("button", name="Take a dot back")).to_have_count(0)
+    assert active(ana) == {"tag": "LI", "text": active(ana)["text"], "card": "One family desk per district"}
+    ana.get_by_label("Search cards").focus()
+    session.phase("collect")  # focus outside the lanes stays where it is
+    expect(ana.get_by_text("Collecting cards", exact=True)).to_be_visible()
+    assert active(ana)["tag"] == "INPUT"
+    assert ana.errors == []
