@@ -266,6 +266,8 @@ RULES = [
          send=lambda w: {"board_id": w.board, "budget": 9, "cap": 2, "lanes": ["idea"], "mode": "city", "hidden": False},
          effect=lambda w: get(Board, w.board).dots_per_person == 9),
     Rule("reveal_votes", FACILITATORS, send=lambda w: {"board_id": w.vote_board}, effect=lambda w: get(Board, w.vote_board).votes_revealed),
+    Rule("start_round", FACILITATORS, send=lambda w: {"board_id": w.vote_board},
+         effect=lambda w: get(Board, w.vote_board).vote_round == 2 and count(Vote, card_id=w.voted) == 2),
     Rule("set_phase", FACILITATORS, send=lambda w: {"board_id": w.board, "phase": "vote"}, effect=lambda w: get(Board, w.board).phase == "vote"),
     Rule("set_paused", FACILITATORS, send=lambda w: {"board_id": w.board, "paused": True}, effect=lambda w: get(Board, w.board).paused),
     Rule("start_timer", FACILITATORS, send=lambda w: {"board_id": w.board, "seconds": 3600},

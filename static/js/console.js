@@ -174,7 +174,6 @@ class Panel {
     });
     on("pause", (button) => sends(button, "set_paused", () => ({ paused: true })));
     on("resume", (button) => sends(button, "set_paused", () => ({ paused: false })));
-    // TODO(rounds): `start_round` is the rounds part's event (CONTRACTS.md); until it is merged the server does not answer it.
     on("start-round", (button) => sends(button, "start_round", () => ({})));
     for (const button of this.element.querySelectorAll("[data-minutes]")) {
       button.dataset.key = `minutes-${button.dataset.minutes}`;

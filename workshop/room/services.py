@@ -8,6 +8,7 @@ from ..boards.snapshots import audience
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import PHASES, utcnow
+from ..voting.services import next_round
 
 TIMER_MAX = 4 * 60 * 60  # seconds
 
@@ -17,7 +18,8 @@ def next_phase(phase):
 
 
 def set_phase(actor, board, phase, keep_posting_open=None):
-    """Move a board to another phase; entering results reveals the counts."""
+    """Move a board to another phase; entering results reveals the counts, and voting again after
+    a round's results starts a new round."""
     require_staff(actor, board)
     if phase not in PHASES:
         raise Refused("bad_phase", _l("A board is in collect, vote, results or closed."), field="phase")
@@ -25,11 +27,13 @@ def set_phase(actor, board, phase, keep_posting_open=None):
 
 
 def _enter_phase(board, phase, keep_posting_open=None):
+    if phase == "vote" and board.round_shown:
+        next_round(board)  # voting again after a round's results: a new round, budgets full
     board.phase = phase
     if keep_posting_open is not None:
         board.keep_posting_open = keep_posting_open
     if phase == "results":
-        board.votes_revealed = True
+        board.votes_revealed = board.round_shown = True
     events = [record(board, "board_updated")]
     db.session.commit()
     return events
