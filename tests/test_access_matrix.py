@@ -142,6 +142,7 @@ def change(function):
 reopen_commitment = change(lambda w: setattr(commitment(w), "status", "draft"))
 revoke_link = change(lambda w: setattr(commitment(w), "share_token", None))
 close_workshop = change(lambda w: setattr(get(Workshop, w.workshop), "closed_at", utcnow()))
+open_commitment_step = change(lambda w: setattr(get(Workshop, w.workshop), "commitments_opened_at", utcnow()))
 start_voting = change(lambda w: setattr(get(Board, w.board), "phase", "vote"))
 rename_first_area = change(lambda w: setattr(get(PolicyArea, w.area), "title", "Housing"))
 
@@ -186,6 +187,10 @@ RULES = [
     Rule("POST /workshops/<workshop_id>/reopen", FACILITATORS, given=close_workshop,
          effect=lambda w: get(Workshop, w.workshop).closed_at is None),
     Rule("POST /workshops/<workshop_id>/new-code", FACILITATORS, effect=lambda w: get(Workshop, w.workshop).join_code != w.code),
+    Rule("POST /workshops/<workshop_id>/commitment-step/open", FACILITATORS,
+         effect=lambda w: get(Workshop, w.workshop).commitments_opened_at),
+    Rule("POST /workshops/<workshop_id>/commitment-step/close", FACILITATORS, given=open_commitment_step,
+         effect=lambda w: get(Workshop, w.workshop).commitments_opened_at is None),
     Rule("GET /workshops/<workshop_id>/share", FACILITATORS),
     Rule("GET /workshops/<workshop_id>/qr.svg", FACILITATORS),
     # Boards and running the room

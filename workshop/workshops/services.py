@@ -101,6 +101,20 @@ def change_join_code(actor, workshop):
     db.session.commit()
 
 
+def open_commitments(actor, workshop):
+    """Open the commitment step: every participant's home now leads with their city's commitment."""
+    require_facilitator(actor, workshop)
+    workshop.commitments_opened_at = workshop.commitments_opened_at or utcnow()
+    db.session.commit()
+
+
+def close_commitments(actor, workshop):
+    """Back to the boards first; commitments already written stay as they are."""
+    require_facilitator(actor, workshop)
+    workshop.commitments_opened_at = None
+    db.session.commit()
+
+
 def invite_facilitator(actor, workshop, email):
     """Make the account with `email` a co-facilitator of `workshop`."""
     require_facilitator(actor, workshop)

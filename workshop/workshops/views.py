@@ -9,6 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.views import facilitator_required, show_refusal
+from ..boards.messages import board_messages
+from ..boards.snapshots import visible_cards
+from ..commitments import services as commitments
 from ..errors import Refused
 from ..extensions import db
 from ..models import PolicyArea, Workshop
@@ -64,7 +67,34 @@ def home(workshop_id):
     workshop = db.get_or_404(Workshop, workshop_id)
     if not services.may_enter(current_user, workshop):
         abort(403)
-    return render_template("workshops/home.html", workshop=workshop)
+    return render_template(
+        "workshops/home.html", workshop=workshop, boards=board_tiles(workshop, current_user),
+        commitment=None if current_user.is_facilitator else commitment_call(workshop, current_user),
+    )
+
+
+def board_tiles(workshop, viewer):
+    """Each board as the home lists it: its phase in words and how many cards `viewer` sees on it."""
+    words = board_messages()
+    return [
+        {"area": area, "board": area.board, "phase": words[f"phase.{area.board.phase}"],
+         "paused": area.board.paused, "cards": len(visible_cards(area.board, viewer))}
+        for area in workshop.policy_areas
+    ]
+
+
+def commitment_call(workshop, participant):
+    """The participant's city commitment, and whether it leads their home: it does once the
+    facilitators open the commitment step, or remind this city to finish it."""
+    team = participant.city_team
+    commitment = commitments.commitment_of(team)
+    reminded = commitment is not None and commitment.reminded_at is not None
+    latest = commitment.latest_version if commitment is not None else None
+    return {
+        "team": team, "status": commitments.status_of(team), "reminded": reminded,
+        "prominent": workshop.commitments_open or reminded, "version": latest.number if latest else None,
+        "url": url_for("commitments.edit", workshop_id=workshop.id, team_id=team.id),
+    }
 
 
 @bp.route("/<int:workshop_id>/settings", methods=["GET", "POST"])
@@ -113,6 +143,14 @@ def button_pressed():
 
 def back_to_settings(workshop, anchor=None):
     return redirect(url_for("workshops.settings", workshop_id=workshop.id, _anchor=anchor))
+
+
+def press(workshop, service, message, anchor):
+    """A settings button: its change (once its CSRF token checks), then back to its section."""
+    if button_pressed():
+        service(current_user, workshop)
+        flash(message)
+    return back_to_settings(workshop, anchor)
 
 
 @bp.post("/<int:workshop_id>/policy-areas")
@@ -214,11 +252,20 @@ def change_state(workshop_id, action):
         "reopen": (services.reopen_workshop, _("Workshop open again.")),
         "new-code": (services.change_join_code, _("The workshop has a new join code.")),
     }
-    service, message = change[action]
-    if button_pressed():
-        service(current_user, workshop)
-        flash(message)
-    return back_to_settings(workshop, "join")
+    return press(workshop, *change[action], "join")
+
+
+@bp.post("/<int:workshop_id>/commitment-step/<any(open, close):action>")
+@facilitator_required
+def commitment_step(workshop_id, action):
+    """Open the commitment step (every participant's home then leads with their city's
+    commitment), or close it again."""
+    workshop = managed_workshop(workshop_id)
+    change = {
+        "open": (services.open_commitments, _("The commitment step is open: each participant's home now leads with their city's commitment.")),
+        "close": (services.close_commitments, _("The commitment step is closed: participants' homes lead with the boards again.")),
+    }
+    return press(workshop, *change[action], "commitment-step")
 
 
 @bp.route("/<int:workshop_id>/share")
