@@ -14,7 +14,8 @@ from ..boards.snapshots import visible_cards
 from ..commitments import services as commitments
 from ..errors import Refused
 from ..extensions import db
-from ..models import PolicyArea, Workshop
+from ..boards.broadcast import broadcast
+from ..models import CityTeam, PolicyArea, Workshop
 from . import bp, services
 from .forms import ButtonForm, CityTeamForm, InviteForm, NewWorkshopForm, PolicyAreaForm, WorkshopForm
 
@@ -26,12 +27,21 @@ def managed_workshop(workshop_id):
     return workshop
 
 
-def managed_area(workshop_id, area_id):
+def managed_part(model, workshop_id, part_id):
+    """A policy area or city team of a workshop the current facilitator runs: 404 unless it is one of its own."""
     workshop = managed_workshop(workshop_id)
-    area = db.session.get(PolicyArea, area_id)
-    if area is None or area.workshop_id != workshop.id:
+    part = db.session.get(model, part_id)
+    if part is None or part.workshop_id != workshop.id:
         abort(404)
-    return area
+    return part
+
+
+def managed_area(workshop_id, area_id):
+    return managed_part(PolicyArea, workshop_id, area_id)
+
+
+def managed_team(workshop_id, team_id):
+    return managed_part(CityTeam, workshop_id, team_id)
 
 
 def join_link(workshop):
@@ -114,13 +124,16 @@ def settings(workshop_id):
     return render_settings(workshop, details=form)
 
 
-def render_settings(workshop, failed_area=None, **forms):
+def render_settings(workshop, failed_area=None, failed_team=None, **forms):
     """The settings page, with any form that failed shown with its errors."""
     area_forms = {
         area.id: PolicyAreaForm(prefix=f"area-{area.id}", obj=area, formdata=None) for area in workshop.policy_areas
     }
     if failed_area:
         area_forms[failed_area[0]] = failed_area[1]
+    team_forms = {team.id: CityTeamForm(prefix=f"team-{team.id}", obj=team, formdata=None) for team in workshop.city_teams}
+    if failed_team:
+        team_forms[failed_team[0]] = failed_team[1]
     forms = {
         "details": WorkshopForm(obj=workshop, formdata=None),
         "area_form": PolicyAreaForm(formdata=None),
@@ -129,9 +142,9 @@ def render_settings(workshop, failed_area=None, **forms):
         "button": ButtonForm(formdata=None),
         **forms,
     }
-    failed = any(form.errors or form.form_errors for form in [*forms.values(), *area_forms.values()])
+    failed = any(form.errors or form.form_errors for form in [*forms.values(), *area_forms.values(), *team_forms.values()])
     return render_template(
-        "workshops/settings.html", workshop=workshop, area_forms=area_forms,
+        "workshops/settings.html", workshop=workshop, area_forms=area_forms, team_forms=team_forms,
         may_delete=services.may_delete(current_user, workshop), **forms
     ), 400 if failed else 200
 
@@ -224,6 +237,40 @@ def add_city_team(workshop_id):
             flash(_("City team added."))
             return back_to_settings(workshop, "city-teams")
     return render_settings(workshop, city_form=form)
+
+
+@bp.post("/<int:workshop_id>/city-teams/<int:team_id>")
+@facilitator_required
+def rename_city_team(workshop_id, team_id):
+    """A city team's new name and country; open boards show the new name on its cards."""
+    team = managed_team(workshop_id, team_id)
+    form = CityTeamForm(prefix=f"team-{team.id}")
+    if form.validate_on_submit():
+        try:
+            broadcast(services.rename_city_team(current_user, team, form.name.data, form.country.data))
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(_("City team %(name)s saved.", name=team.name))
+            return back_to_settings(team.workshop, "city-teams")
+    return render_settings(team.workshop, failed_team=(team.id, form))
+
+
+@bp.post("/<int:workshop_id>/city-teams/<int:team_id>/remove")
+@facilitator_required
+def remove_city_team(workshop_id, team_id):
+    """Remove a city team nobody has joined; one with participants stays, and the page says why."""
+    team = managed_team(workshop_id, team_id)
+    workshop, name = team.workshop, team.name
+    if button_pressed():
+        try:
+            services.remove_city_team(current_user, team)
+        except Refused as refusal:
+            form = CityTeamForm(prefix=f"team-{team.id}", obj=team, formdata=None)
+            show_refusal(form, refusal)
+            return render_settings(workshop, failed_team=(team.id, form))
+        flash(_("City team %(name)s removed.", name=name))
+    return back_to_settings(workshop, "city-teams")
 
 
 @bp.post("/<int:workshop_id>/facilitators")
