@@ -235,6 +235,7 @@ RULES = [
     Rule("GET /workshops/<workshop_id>/delete", frozenset({FACILITATOR})),
     Rule("POST /workshops/<workshop_id>/delete", frozenset({FACILITATOR}), send=lambda w: {"title": get(Workshop, w.workshop).title},
          effect=lambda w: get(Workshop, w.workshop) is None),
+    Rule("GET /privacy", EVERYONE),
     Rule("GET /workshops/<workshop_id>/anonymise-me", PARTICIPANTS),
     Rule("POST /workshops/<workshop_id>/anonymise-me", PARTICIPANTS,
          effect=lambda w: count(Participant, display_name="Anonymous participant") == 1),
