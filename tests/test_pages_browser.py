@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .live import Visitor
+from .test_board_browser import log_in_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -52,14 +52,6 @@ def check_fits(page, name):
         found = page.evaluate(LAYOUT_CHECK)
         assert found["sideways"] <= 0, (name, width, found["wide"][:10])
         assert found["faint"] == [], (name, width, found["faint"])
-
-
-def log_in(page, facilitator):
-    page.goto("/login")
-    page.get_by_label("Email").fill(facilitator.email)
-    page.get_by_label("Password").fill(facilitator.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My workshops")).to_be_visible()
 
 
 def test_a_participant_on_a_phone_finds_boards_then_the_commitment_once_open(new_page, live_server, facilitator):
@@ -107,7 +99,7 @@ def test_a_facilitators_home_and_settings_fit_a_phone(new_page, facilitator):
     for city in ("Ljubljana", "Glasgow"):
         facilitator.form(f"/workshops/{workshop}/city-teams", {"name": city}, page=f"/workshops/{workshop}/settings")
     page = new_page()
-    log_in(page, facilitator)
+    log_in_in_browser(page, facilitator)
     page.goto(f"/workshops/{workshop}")
     run = page.get_by_role("navigation", name="Run the workshop")
     for name in ("Console", "Settings", "Share the join code", "Workshop summary (PDF)"):
