@@ -2,6 +2,7 @@
 import html
 import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 import segno
@@ -408,3 +409,54 @@ def test_a_new_board_that_reuses_a_removed_boards_id_shows_only_its_own_cards(ap
     assert new.board.id == old_board_id  # the premise: the id came back
     boards.add_card(participant, new.board, "problem", "A card of the new board")
     assert [card["text"] for card in snapshot(new.board, participant)["cards"]] == ["A card of the new board"]
+
+
+class Forms(HTMLParser):
+    """The forms of a page as a browser would post them unchanged: [(action, {name: value})]."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.forms, self.textarea, self.select = [], None, None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs.get("action"), {}))
+        elif tag == "input" and attrs.get("name") and (attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs):
+            self.forms[-1][1][attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.forms[-1][1][self.textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.forms[-1][1][self.textarea] += data
+
+
+def every_row():
+    db.session.expire_all()
+    return {table.name: sorted(map(tuple, db.session.execute(table.select()).all()), key=repr) for table in db.metadata.sorted_tables}
+
+
+def test_every_settings_form_posted_as_shown_changes_nothing(client, workshop, make_participant):
+    from workshop.boards import services as boards
+
+    ewan = make_participant(workshop, "Ewan", "Glasgow")
+    boards.add_card(ewan, workshop.policy_areas[0].board, "problem", "Families miss support")
+    team = team_named(workshop, "Glasgow")
+    team.country = "United Kingdom"
+    workshop.description = "Three days.\nIn Ljubljana."
+    db.session.commit()
+    page = client.get(f"/workshops/{workshop.id}/settings").text
+    edits = [(action, data) for action, data in Forms(page).forms
+             if action == f"/workshops/{workshop.id}/settings" or re.fullmatch(rf"/workshops/{workshop.id}/(policy-areas|city-teams)/\d+", action)]
+    assert len(edits) == 1 + 3 + 3  # the details, each policy area, each city team
+    before = every_row()
+    for action, data in edits:
+        assert client.post(action, data=data).status_code == 302, (action, data)
+        assert every_row() == before, action
