@@ -1,5 +1,5 @@
 // The room's screen: what the whole room may see, in large type. Read-only: it watches the board
-// (join_board with watch: true) and never sends a change. Hidden and private cards never show
+// (join_board with as_room: true: it is the room, whoever opened it) and never sends a change. Hidden and private cards never show
 // here, and dot counts only once the room may see them.
 import { h } from "./dom.js";
 import { joinBoard } from "./join-board.js";
@@ -52,7 +52,7 @@ function render() {
 }
 
 const socket = openSocket(t);
-socket.on("connect", () => joinBoard(socket, { board_id: boardId, watch: true }, (ack) => {
+socket.on("connect", () => joinBoard(socket, { board_id: boardId, as_room: true }, (ack) => {
   if (!ack.ok) return;
   state.board = ack.snapshot.board;
   state.cards = new Map(ack.snapshot.cards.map((c) => [c.id, c]));

@@ -3,7 +3,7 @@ what) always; everyone's counts only once they are public, or if they run the wo
 from sqlalchemy import func, select
 
 from ..boards.services import is_staff
-from ..boards.snapshots import can_see
+from ..boards.snapshots import THE_ROOM, can_see
 from ..extensions import db
 from ..models import Card, Vote
 
@@ -64,7 +64,7 @@ def votes_json(board, viewer):
     if staff or board.votes_public:
         visible = {card.id for card in board.cards if card.is_live and can_see(viewer, card)}
         visible_counts = {str(card_id): count for card_id, count in counts(board).items() if card_id in visible}
-    return {"counts": visible_counts, "mine": None if staff else holder_json(board, viewer)}
+    return {"counts": visible_counts, "mine": None if staff or viewer is THE_ROOM else holder_json(board, viewer)}
 
 
 def standings(board):
