@@ -1,0 +1,171 @@
+"""Every live page converges through one sync module, in Debian's Chromium: the projector (the
+room, whoever opened it) and the console follow the board's sequence, take a fresh snapshot when
+who sees what changes, and catch up on what they missed."""
+import pytest
+from playwright.sync_api import expect
+
+from .live import Visitor, wait_until
+from .test_board_browser import card, log_in_in_browser
+from .test_projector import HIDDEN, PRIVATE, PUBLIC, REASON, SECRETS
+from .test_projector import LATER_HIDDEN as LIVE_HIDDEN, LATER_PRIVATE as LIVE_PRIVATE
+
+pytestmark = pytest.mark.browser
+
+
+def call(socket, event, **payload):
+    ack = socket.call(event, payload)
+    assert ack["ok"], (event, ack)
+    return ack
+
+
+@pytest.fixture
+def session(live_server, facilitator):
+    """A workshop with two participants and the facilitator on sockets, on its first board."""
+    code, boards = facilitator.create_workshop("Sync lab")
+    board = boards[0]
+    people = {}
+    for name, city in (("Ana", "Glasgow"), ("Ben", "Bologna")):
+        socket = Visitor(live_server.url).join(code, name, city).socket()
+        call(socket, "join_board", board_id=board)
+        people[name] = socket
+    staff = facilitator.socket()
+    call(staff, "join_board", board_id=board, watch=True)
+    yield {"board": board, "staff": staff, **people}
+    for socket in (staff, *people.values()):
+        socket.close()
+
+
+def frames_of(page):
+    """Record every Socket.IO message the page's WebSocket receives."""
+    page.frames_received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: page.frames_received.append(str(frame))))
+    return page
+
+
+def post(socket, board, text, lane="idea"):
+    return call(socket, "add_card", board_id=board, lane=lane, text=text)["card"]
+
+
+def test_the_projector_opened_by_a_facilitator_shows_only_what_the_room_sees(new_page, facilitator, session):
+    board, staff, ana, ben = session["board"], session["staff"], session["Ana"], session["Ben"]
+    public = post(ana, board, PUBLIC)
+    hidden = post(ben, board, HIDDEN)
+    call(staff, "hide_card", card_id=hidden["id"], reason=REASON)
+    later = post(ana, board, "Shown, then hidden", lane="problem")
+    call(staff, "set_private_writing", board_id=board, enabled=True)
+    post(ben, board, PRIVATE)
+    call(staff, "set_phase", board_id=board, phase="vote", keep_posting_open=True)
+    for _ in range(3):
+        call(ana, "vote", card_id=public["id"])
+
+    fran = frames_of(new_page())
+    log_in_in_browser(fran, facilitator)
+    response = fran.goto(f"/boards/{board}/projector")
+    html = response.text()
+    expect(fran.get_by_text(PUBLIC)).to_be_visible()
+    wait_until(fran, "() => window.workshopProjector?.sync.joined")
+
+    # While people post, vote and edit, and the facilitator hides.
+    post(ben, board, LIVE_PRIVATE, lane="problem")
+    call(ben, "vote", card_id=public["id"])
+    expect(fran.get_by_text("Shown, then hidden")).to_be_visible()
+    call(staff, "hide_card", card_id=later["id"], reason=REASON)
+    call(staff, "edit_card", card_id=later["id"], text=LIVE_HIDDEN)
+    expect(fran.get_by_text("Shown, then hidden")).to_have_count(0)
+    fran.wait_for_timeout(500)  # counts are coalesced: one would have come by now
+
+    shown = fran.content()
+    for secret in SECRETS:
+        assert secret not in html and secret not in shown
+        assert not any(secret in frame for frame in fran.frames_received), secret
+    assert not any("votes_changed" in frame or "my_votes_changed" in frame for frame in fran.frames_received)
+    assert fran.evaluate("window.workshopProjector.sync.state.votes.counts") is None
+    assert fran.errors == []
+
+    # The facilitator's own board page still sees all of it.
+    fran.goto(f"/boards/{board}")
+    for text in (PRIVATE, HIDDEN, LIVE_PRIVATE, LIVE_HIDDEN):
+        expect(card(fran, text)).to_be_visible()
+    assert fran.evaluate(f"window.workshopBoard.state.votes.counts['{public['id']}']") == 4
+
+
+# Drops the next server event named `name` on this page, as a lost message would.
+DROP_NEXT = """name => {
+  const socket = (window.workshopProjector || window.workshopConsole || window.workshopBoard).socket;
+  const original = socket.onevent.bind(socket);
+  window.dropped = [];
+  socket.onevent = (packet) => {
+    if (packet.data[0] === name && window.dropped.length === 0) window.dropped.push(packet.data[1]);
+    else original(packet);
+  };
+}"""
+
+
+def open_projector_and_console(new_page, facilitator, board):
+    fran = new_page()
+    log_in_in_browser(fran, facilitator)
+    fran.goto(f"/workshops/{facilitator.workshop_id}/console")
+    projector = fran.context.new_page()
+    projector.errors = []
+    projector.on("pageerror", lambda error: projector.errors.append(error))
+    projector.goto(f"/boards/{board}/projector")
+    wait_until(projector, "() => window.workshopProjector?.sync.joined")
+    wait_until(fran, "() => window.workshopConsole?.syncs.every((sync) => sync.joined)")
+    return fran, projector
+
+
+def test_the_projector_shows_revealed_cards_without_a_reload(new_page, facilitator, session):
+    board, staff, ana, ben = session["board"], session["staff"], session["Ana"], session["Ben"]
+    call(staff, "set_private_writing", board_id=board, enabled=True)
+    post(ana, board, "Ana's draft, private for now")
+    post(ben, board, "Ben's draft, private for now", lane="problem")
+    fran, projector = open_projector_and_console(new_page, facilitator, board)
+    expect(projector.get_by_text("Ana's draft, private for now")).to_have_count(0)
+
+    console = fran.get_by_role("region", name="Child poverty and the EU Child Guarantee")
+    call(staff, "set_private_writing", board_id=board, enabled=False)  # the reveal
+
+    expect(projector.get_by_text("Ana's draft, private for now")).to_be_visible()
+    expect(projector.get_by_text("Ben's draft, private for now")).to_be_visible()
+    expect(console.get_by_text("Ben's draft, private for now")).to_be_visible()
+    assert projector.errors == [] and fran.errors == []
+
+
+def test_the_projector_and_the_console_converge_after_a_lost_event_and_a_disconnect(new_page, facilitator, session):
+    board, staff, ana = session["board"], session["staff"], session["Ana"]
+    fran, projector = open_projector_and_console(new_page, facilitator, board)
+    for page in (projector, fran):
+        page.evaluate(DROP_NEXT, "card_added")
+
+    post(ana, board, "The card whose event was lost")
+    post(ana, board, "The card after it", lane="problem")  # its seq shows the gap
+
+    console = fran.get_by_role("region", name="Child poverty and the EU Child Guarantee")
+    for where in (projector, console):
+        expect(where.get_by_text("The card whose event was lost")).to_be_visible()
+        expect(where.get_by_text("The card after it")).to_be_visible()
+    assert projector.evaluate("window.dropped.length") == fran.evaluate("window.dropped.length") == 1
+
+    # Away for a while: what happened meanwhile arrives with the reconnect, the timer too.
+    projector.evaluate("window.workshopProjector.socket.disconnect()")
+    post(ana, board, "Posted while the projector was away")
+    call(staff, "start_timer", board_id=board, seconds=120)
+    call(staff, "set_phase", board_id=board, phase="vote")
+    projector.evaluate("window.workshopProjector.socket.connect()")
+    expect(projector.get_by_text("Posted while the projector was away")).to_be_visible()
+    expect(projector.get_by_text("Voting", exact=True)).to_be_visible()
+    expect(projector.get_by_role("timer")).to_contain_text("Time left")
+    last_seq = staff.call("get_events", {"board_id": board, "since": -1})["last_seq"]
+    wait_until(projector, "seq => window.workshopProjector.sync.state.lastSeq === seq", last_seq)
+    wait_until(fran, "seq => window.workshopConsole.syncs[0].state.lastSeq === seq", last_seq)
+    assert projector.errors == [] and fran.errors == []
+
+
+def test_the_timer_goes_when_the_server_stops_it(new_page, facilitator, session):
+    """A timer stopped by the server (a phase change stops it, or Stop) leaves every screen."""
+    board, staff = session["board"], session["staff"]
+    call(staff, "start_timer", board_id=board, seconds=120)
+    fran, projector = open_projector_and_console(new_page, facilitator, board)
+    expect(projector.get_by_role("timer")).to_contain_text("Time left")
+    call(staff, "stop_timer", board_id=board)
+    expect(projector.get_by_role("timer")).to_be_hidden()
