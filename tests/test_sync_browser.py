@@ -1,6 +1,9 @@
 """Every live page converges through one sync module, in Debian's Chromium: the projector (the
 room, whoever opened it) and the console follow the board's sequence, take a fresh snapshot when
 who sees what changes, and catch up on what they missed."""
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -169,3 +172,91 @@ def test_the_timer_goes_when_the_server_stops_it(new_page, facilitator, session)
     expect(projector.get_by_role("timer")).to_contain_text("Time left")
     call(staff, "stop_timer", board_id=board)
     expect(projector.get_by_role("timer")).to_be_hidden()
+
+
+NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def test_the_projector_fills_a_1920_screen_by_lane_and_ranks_with_bars(browser, live_server, facilitator, session, tmp_path):
+    board, staff, ana, ben = session["board"], session["staff"], session["Ana"], session["Ben"]
+    shots = Path(os.environ.get("PROJECTOR_SCREENSHOTS", tmp_path))
+    for number in range(1, 15):
+        post(ana, board, f"Problem {number}: families wait months for a childcare place in the district", lane="problem")
+    ideas = [post(ben, board, f"Idea {number}: one family desk per district, open on Saturdays") for number in range(1, 7)]
+    post(ana, board, "Action plan: a pilot desk in two districts by spring, with the library network", lane="action")
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1920, "height": 1080})
+    projector = context.new_page()
+    try:
+        projector.errors = []
+        projector.on("pageerror", lambda error: projector.errors.append(error))
+        projector.request.post("/login", form={"email": facilitator.email, "password": facilitator.password,
+                                               "csrf_token": csrf_of(projector, "/login")})
+        projector.goto(f"/boards/{board}/projector")
+
+        # Collect: three columns, each with its heading and count, newest first, only whole cards.
+        lanes = [projector.get_by_role("region", name=name) for name in ("Problems", "Ideas", "Action plans")]
+        expect(lanes[0].get_by_role("heading", name="Problems 14")).to_be_visible()
+        expect(lanes[1].get_by_role("heading", name="Ideas 6")).to_be_visible()
+        expect(lanes[2].get_by_role("heading", name="Action plans 1")).to_be_visible()
+        boxes = [lane.bounding_box() for lane in lanes]
+        assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and all(box["width"] > 500 for box in boxes)
+        shown = lanes[0].get_by_role("listitem").filter(visible=True)
+        expect(shown.first).to_contain_text("Problem 14")  # newest first
+        assert 2 <= shown.count() < 14  # as many as fit, not all
+        assert projector.evaluate(NO_SIDEWAYS_SCROLL)
+        assert projector.evaluate("() => document.documentElement.scrollHeight <= innerHeight")
+        projector.screenshot(path=shots / "projector-collect.png")
+
+        # Results: the voted lane ranked as bars sized by dots; ties as ties.
+        call(staff, "configure_voting", board_id=board, budget=10, cap=5, lanes=["idea"], mode="person", hidden=True)
+        call(staff, "set_phase", board_id=board, phase="vote")
+        for socket, card, times in ((ana, ideas[0], 4), (ben, ideas[1], 2), (ana, ideas[2], 2)):
+            for _ in range(times):
+                call(socket, "vote", card_id=card["id"])
+        call(staff, "set_phase", board_id=board, phase="results")
+        ranking = projector.get_by_role("region", name="Ideas")
+        rows = ranking.get_by_role("listitem")
+        expect(rows.first).to_contain_text("Idea 1:")
+        expect(rows.first).to_contain_text("Rank 1")
+        expect(rows.nth(1)).to_contain_text("Rank 2 (tie)")
+        expect(rows.nth(2)).to_contain_text("Rank 2 (tie)")
+        expect(rows.nth(1)).to_contain_text("2 dots")
+        widths = [rows.nth(i).locator(".projector-bar").bounding_box()["width"] for i in range(3)]
+        assert abs(widths[0] - 2 * widths[1]) <= 2 and widths[1] == widths[2]
+        assert projector.evaluate(NO_SIDEWAYS_SCROLL)
+        projector.screenshot(path=shots / "projector-results.png")
+
+        # The spotlight takes the screen.
+        call(staff, "spotlight", board_id=board, card_id=ideas[0]["id"])
+        expect(projector.locator(".projector-card")).to_have_text(ideas[0]["text"])
+        assert projector.locator(".projector-card").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 60
+        assert projector.evaluate(NO_SIDEWAYS_SCROLL)
+        projector.screenshot(path=shots / "projector-spotlight.png")
+        assert projector.errors == []
+    finally:
+        context.close()
+
+
+def csrf_of(page, path):
+    import re
+
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page.request.get(path).text()).group(1)
+
+
+def test_the_share_page_shows_the_address_as_large_as_the_code(browser, live_server, facilitator, session, tmp_path):
+    shots = Path(os.environ.get("PROJECTOR_SCREENSHOTS", tmp_path))
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    try:
+        page.request.post("/login", form={"email": facilitator.email, "password": facilitator.password,
+                                          "csrf_token": csrf_of(page, "/login")})
+        page.goto(f"/workshops/{facilitator.workshop_id}/share")
+        address = page.locator(".share-host")
+        expect(address).to_have_text(live_server.url.removeprefix("http://"))
+        size = "e => parseFloat(getComputedStyle(e).fontSize)"
+        assert address.evaluate(size) == page.locator(".share-code").evaluate(size)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        page.screenshot(path=shots / "share.png")
+    finally:
+        context.close()
