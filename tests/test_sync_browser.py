@@ -164,14 +164,27 @@ def test_the_projector_and_the_console_converge_after_a_lost_event_and_a_disconn
     assert projector.errors == [] and fran.errors == []
 
 
-def test_the_timer_goes_when_the_server_stops_it(new_page, facilitator, session):
-    """A timer stopped by the server (a phase change stops it, or Stop) leaves every screen."""
+def test_the_screens_show_the_timer_the_server_has_after_a_phase_change_and_a_stop(new_page, facilitator, session):
+    """A timer belongs to its phase: `board_updated` carries `board.timer`, and every screen
+    applies it (the server stops the timer when the phase changes), as it applies `timer_changed`."""
     board, staff = session["board"], session["staff"]
-    call(staff, "start_timer", board_id=board, seconds=120)
     fran, projector = open_projector_and_console(new_page, facilitator, board)
+    console_timer = fran.get_by_role("region", name="Child poverty and the EU Child Guarantee").get_by_role("timer")
+    call(staff, "start_timer", board_id=board, seconds=1, advances=True)  # at zero the board moves to voting
+    expect(projector.get_by_text("Voting", exact=True)).to_be_visible()
+    server_timer = staff.call("get_events", {"board_id": board, "since": -1})["snapshot"]["board"]["timer"]
+    for screen in (projector.get_by_role("timer"), console_timer):
+        if server_timer["ends_at"] is None:
+            expect(screen).to_be_hidden()
+        else:
+            expect(screen).to_have_text("Time is up")
+
+    call(staff, "start_timer", board_id=board, seconds=120)
     expect(projector.get_by_role("timer")).to_contain_text("Time left")
+    expect(console_timer).to_contain_text("Time left")
     call(staff, "stop_timer", board_id=board)
     expect(projector.get_by_role("timer")).to_be_hidden()
+    expect(console_timer).to_be_hidden()
 
 
 NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
