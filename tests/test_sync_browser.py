@@ -246,6 +246,10 @@ def test_the_projector_fills_a_1920_screen_by_lane_and_ranks_with_bars(browser, 
         assert projector.locator(".projector-card").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 60
         assert projector.evaluate(NO_SIDEWAYS_SCROLL)
         projector.screenshot(path=shots / "projector-spotlight.png")
+        call(staff, "spotlight", board_id=board, card_id=None)
+        for width in (390, 320):  # no page scrolls sideways, even one never meant for a phone
+            projector.set_viewport_size({"width": width, "height": 844})
+            assert projector.evaluate(NO_SIDEWAYS_SCROLL), width
         assert projector.errors == []
     finally:
         context.close()
@@ -271,5 +275,8 @@ def test_the_share_page_shows_the_address_as_large_as_the_code(browser, live_ser
         assert address.evaluate(size) == page.locator(".share-code").evaluate(size)
         assert page.evaluate(NO_SIDEWAYS_SCROLL)
         page.screenshot(path=shots / "share.png")
+        for width in (390, 320):  # a facilitator checking it on a phone
+            page.set_viewport_size({"width": width, "height": 844})
+            assert page.evaluate(NO_SIDEWAYS_SCROLL), width
     finally:
         context.close()
