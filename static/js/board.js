@@ -1,44 +1,49 @@
-// The board page: keeps this browser's copy of the board in step with the server.
-//
-// The server is the truth. Every board event carries the board's sequence number: the next one is
-// applied, one already seen is ignored, a gap (or a reconnect) asks for what was missed. Cards
-// typed while offline wait in localStorage and are sent when the connection returns; the
-// client-made id makes a retry land once.
+// The board page: the board kept in step by the sync module (board-sync.js), and on top of it the
+// cards typed while offline: they wait in localStorage and are sent when the connection returns;
+// the client-made id makes a retry land once.
+import { BoardSync } from "./board-sync.js";
 import { BoardView } from "./board-view.js";
-import { joinBoard } from "./join-board.js";
 import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
 const boardId = data.snapshot.board.id;
 const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
 
-const state = {
-  board: data.snapshot.board,
-  me: data.snapshot.me,
-  cards: new Map(data.snapshot.cards.map((card) => [card.id, card])),
-  votes: data.snapshot.votes,
-  serverTime: data.snapshot.server_time,
-  lastSeq: data.snapshot.last_seq,
-  pending: [],
-  inFlight: new Set(),
-  buffer: [],
-  catchingUp: false,
-  joined: false,
-  wasOffline: false,
-};
-
-const pendingKey = `workshop:pending:${boardId}:${state.me.role}:${state.me.id}`;
-state.pending = JSON.parse(localStorage.getItem(pendingKey) || "[]");
+const me = data.snapshot.me;
+const pendingKey = `workshop:pending:${boardId}:${me.role}:${me.id}`;
+const state = { pending: JSON.parse(localStorage.getItem(pendingKey) || "[]"), inFlight: new Set(), joined: false, wasOffline: false };
 const savePending = () => localStorage.setItem(pendingKey, JSON.stringify(state.pending));
 const UNAVAILABLE_RETRY_MS = 2000;
 
 const socket = openSocket(t);
-const view = new BoardView({ state, limits: data.limits, t, actions: makeActions() });
+let view = null; // drawn once the sync holds the snapshot
+const sync = new BoardSync(socket, data.snapshot, {
+  state,
+  render: () => view?.render(),
+  timer: (timer, serverTime) => view?.showTimer(timer, serverTime),
+  card(card, { live, isNew }) {
+    dropPending(card);
+    if (live && isNew && card.author.id !== state.me.id) {
+      view.announce(t("announce.added", { name: card.author.name, city: card.author.city, text: card.text }));
+    }
+  },
+  phase: (board) => view.announce(t("announce.phase", { phase: t(`phase.${board.phase}`) })),
+  spotlight: () => view.showSpotlight(),
+  presence: (summary) => view?.showPresence(summary),
+  refused(ack) {
+    if (ack.error.code === "slow_down") view.announce(t("slow_down.join", { n: ack.error.retry_after })); // tried again then
+    else view.announce(t("announce.error", { message: ack.error.message }));
+  },
+  joined() {
+    state.joined = true;
+    if (state.wasOffline) view.showConnection("online");
+    state.wasOffline = false;
+    flushPending();
+  },
+});
+view = new BoardView({ state, limits: data.limits, t, actions: makeActions() });
 view.render();
 
-// Connection --------------------------------------------------------------------------------
-
-socket.on("connect", join);
 socket.on("disconnect", () => {
   state.joined = false;
   state.wasOffline = true;
@@ -46,57 +51,6 @@ socket.on("disconnect", () => {
   view.showConnection("offline");
 });
 socket.on("connect_error", () => view.showConnection("offline"));
-
-function join() {
-  joinBoard(socket, { board_id: boardId, since: state.lastSeq }, (ack) => {
-    if (!ack.ok && ack.error.code === "slow_down") {
-      view.announce(t("slow_down.join", { n: ack.error.retry_after })); // joinBoard tries again then
-      return;
-    }
-    if (!ack.ok) {
-      view.announce(t("announce.error", { message: ack.error.message }));
-      return;
-    }
-    state.joined = true;
-    view.showPresence(ack.presence);
-    applyCatchUp(ack);
-    if (state.wasOffline) view.showConnection("online");
-    state.wasOffline = false;
-    flushPending();
-  });
-}
-
-// Events from the server ----------------------------------------------------------------------
-
-const BOARD_EVENTS = [
-  "card_added", "card_edited", "card_deleted", "card_hidden", "card_restored", "card_merged",
-  "card_removed", "board_updated",
-];
-for (const type of BOARD_EVENTS) socket.on(type, (payload) => receive({ type, ...payload }));
-socket.on("presence_changed", (summary) => summary.board_id === boardId && view.showPresence(summary));
-
-// Votes, timer and spotlight carry absolute state, not sequence numbers: the newest wins.
-socket.on("votes_changed", ({ board_id: id, counts }) => {
-  if (id !== boardId) return;
-  state.votes.counts = { ...(state.votes.counts || {}), ...counts };
-  view.render();
-});
-socket.on("my_votes_changed", (mine) => {
-  if (mine.board_id !== boardId) return;
-  state.votes.mine = mine;
-  view.render();
-});
-socket.on("timer_changed", ({ board_id: id, timer, server_time: serverTime }) => {
-  if (id !== boardId) return;
-  state.board.timer = timer;
-  view.showTimer(timer, serverTime);
-});
-socket.on("spotlight_changed", ({ board_id: id, card_id: cardId }) => {
-  if (id !== boardId) return;
-  state.board.spotlight_card_id = cardId;
-  view.render();
-  view.showSpotlight();
-});
 socket.on("commitment_reminder", ({ city, url }) => view.showReminder(city, url));
 socket.on("participant_removed", () => {
   socket.disconnect();
@@ -107,78 +61,11 @@ socket.on("workshop_deleted", () => {
   view.showRemoved("deleted");
 });
 
-function receive(event) {
-  if (event.board_id !== boardId) return;
-  if (state.catchingUp || event.seq > state.lastSeq + 1) {
-    state.buffer.push(event);
-    catchUp(state.lastSeq);
-    return;
-  }
-  if (event.seq <= state.lastSeq) return;
-  apply(event, { live: true });
-  state.lastSeq = event.seq;
-  view.render();
-}
-
-function apply(event, { live = false } = {}) {
-  if (event.type === "board_updated") {
-    if (live && event.board.phase !== state.board.phase) {
-      view.announce(t("announce.phase", { phase: t(`phase.${event.board.phase}`) }));
-    }
-    state.board = event.board;
-    // Who sees what may have changed (private writing, reveal): take a fresh snapshot.
-    catchUp(-1);
-  } else if (event.card) {
-    const isNew = !state.cards.has(event.card.id);
-    upsert(event.card);
-    if (live && isNew && event.card.author.id !== state.me.id) {
-      view.announce(t("announce.added", { name: event.card.author.name, city: event.card.author.city, text: event.card.text }));
-    }
-  } else if (event.type === "card_removed") {
-    state.cards.delete(event.card_id);
-  }
-}
-
-function upsert(card) {
-  state.cards.set(card.id, card);
+function dropPending(card) {
   if (card.client_id && state.pending.some((item) => item.client_id === card.client_id)) {
     state.pending = state.pending.filter((item) => item.client_id !== card.client_id);
     savePending();
   }
-}
-
-// Ask for what we missed after `since` (-1: a whole snapshot).
-function catchUp(since) {
-  if (state.catchingUp || !socket.connected) return;
-  state.catchingUp = true;
-  socket.timeout(10000).emit("get_events", { board_id: boardId, since }, (error, ack) => {
-    state.catchingUp = false;
-    if (error || !ack.ok) {
-      setTimeout(() => catchUp(since), 1000); // buffered events wait for this; a reconnect also drains them
-      return;
-    }
-    applyCatchUp(ack);
-  });
-}
-
-function applyCatchUp(ack) {
-  const fresh = ack.snapshot || ack;
-  if (ack.snapshot) {
-    state.me = ack.snapshot.me;
-    state.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
-    for (const card of ack.snapshot.cards) upsert(card);
-    state.lastSeq = ack.last_seq;
-  } else {
-    for (const event of ack.events) apply(event);
-    state.lastSeq = Math.max(state.lastSeq, ack.last_seq);
-  }
-  state.board = fresh.board;
-  state.votes = fresh.votes;
-  view.showTimer(state.board.timer, fresh.server_time);
-  const buffered = state.buffer.sort((a, b) => a.seq - b.seq);
-  state.buffer = [];
-  view.render();
-  for (const event of buffered) receive(event);
 }
 
 // Changes this person makes -----------------------------------------------------------------
@@ -212,7 +99,7 @@ function sendPending(item) {
     state.pending = state.pending.filter((other) => other.client_id !== item.client_id);
     savePending();
     if (ack.ok) {
-      upsert(ack.card);
+      state.cards.set(ack.card.id, ack.card);
       view.clearError(item.lane);
     } else view.showError(item.lane, ack.error.message, item.text);
     view.render();
@@ -258,4 +145,4 @@ function makeActions() {
 }
 
 // Tests and curious people can read the state from the console.
-window.workshopBoard = { state, socket };
+window.workshopBoard = { state, socket, sync };

@@ -3,7 +3,7 @@
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
 import { h } from "./dom.js";
-import { joinBoard } from "./join-board.js";
+import { BoardSync } from "./board-sync.js";
 import { Countdown } from "./timer.js";
 import { openSocket } from "./socket.js";
 
@@ -456,50 +456,30 @@ class Panel {
 
 for (const entry of data.boards) panels.set(entry.snapshot.board.id, new Panel(entry));
 
-function rejoin() {
-  for (const panel of panels.values()) {
-    joinBoard(socket, { board_id: panel.id, watch: true }, (ack) => {
-      if (!ack.ok) return;
-      panel.cards = new Map(ack.snapshot.cards.map((card) => [card.id, card]));
-      panel.counts = ack.snapshot.votes.counts || {};
-      panel.presence = ack.presence;
-      panel.setBoard(ack.snapshot.board, ack.snapshot.server_time);
-    });
-  }
+// Each board follows the server through the sync module (board-sync.js), all on this one socket;
+// the panels draw from what it holds. The console watches: it does not count as a person there.
+const syncs = [];
+for (const entry of data.boards) {
+  const panel = panels.get(entry.snapshot.board.id);
+  const sync = new BoardSync(socket, entry.snapshot, {
+    join: { watch: true },
+    initialPresence: entry.presence,
+    render() {
+      panel.cards = sync.state.cards;
+      panel.counts = sync.state.votes.counts || {};
+      panel.presence = sync.state.presence;
+      panel.setBoard(sync.state.board); // no server time: the timer hook sets the clock with a fresh one
+    },
+    timer: (timer, serverTime) => panel.countdown.set(timer, serverTime),
+    presence(summary) {
+      panel.presence = summary;
+      panel.render();
+    },
+  });
+  syncs.push(sync);
 }
-socket.on("connect", rejoin);
-
-const withPanel = (handler) => (payload) => {
-  const panel = panels.get(payload.board_id);
-  if (panel) handler(panel, payload);
-};
-for (const type of ["card_added", "card_edited", "card_hidden", "card_restored", "card_merged", "card_deleted"]) {
-  socket.on(type, withPanel((panel, event) => {
-    panel.cards.set(event.card.id, event.card);
-    panel.render();
-  }));
-}
-socket.on("card_removed", withPanel((panel, event) => {
-  panel.cards.delete(event.card_id);
-  panel.render();
-}));
-socket.on("board_updated", withPanel((panel, event) => panel.setBoard(event.board)));
-socket.on("timer_changed", withPanel((panel, event) => {
-  panel.board.timer = event.timer;
-  panel.countdown.set(event.timer, event.server_time);
-}));
-socket.on("spotlight_changed", withPanel((panel, event) => {
-  panel.board.spotlight_card_id = event.card_id;
-  panel.render();
-}));
-socket.on("presence_changed", withPanel((panel, summary) => {
-  panel.presence = summary;
-  panel.render();
-}));
-socket.on("votes_changed", withPanel((panel, event) => {
-  Object.assign(panel.counts, event.counts);
-  panel.render();
-}));
+// Tests and curious people can read the state from the console.
+window.workshopConsole = { syncs, socket };
 
 // Participants: remove one (their session ends and they cannot come back as that person). The
 // focus moves to the next person's button (or the heading), not to the page.

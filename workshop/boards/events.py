@@ -12,7 +12,7 @@ from ..live import handler, keep_loaded_after_commit, read
 from . import plans, services
 from .broadcast import broadcast, person_room, room, staff_room, team_room
 from .presence import presence_news, presence_store
-from .snapshots import board_json, card_json, catch_up
+from .snapshots import board_json, card_json, catch_up, viewer_for
 
 
 @socketio.on("connect")
@@ -57,17 +57,24 @@ def card_of(data, name="card_id"):
 @handler("join_board", limit="BOARD_JOINS", limit_facilitators=False)
 def join_board(data):
     """A page opens a board (or reconnects): it enters the room and gets what it missed since `since`
-    (or a snapshot). The room sees the new presence, unless the page only `watch`es (the console
-    and the projector)."""
+    (or a snapshot). The room sees the new presence, unless the page only `watch`es (the console).
+    With `as_room` (the projector) the page is the room: it enters only the board's room, is not
+    counted as a person, and gets what every participant sees, whoever opened it."""
     board = board_of(data)
     since = read(data, "since", int, required=False)
-    for name in _rooms_of(board):
+    as_room = read(data, "as_room", bool, required=False, default=False)
+    rooms = _rooms_of(board)
+    if as_room:
+        for name in rooms[1:]:
+            leave_room(name)  # a socket that was someone on this board before is now only the room
+        rooms = rooms[:1]
+    for name in rooms:
         join_room(name)
-    if not read(data, "watch", bool, required=False, default=False):
+    if not as_room and not read(data, "watch", bool, required=False, default=False):
         city = None if services.is_staff(current_user, board) else current_user.city_team.name
         presence_store().enter(board.id, request.sid, current_user.get_id(), city)
         presence_news.touch(board.id)
-    return {**catch_up(board, current_user, since), "presence": presence_store().summary(board.id)}
+    return {**catch_up(board, viewer_for(current_user, as_room), since), "presence": presence_store().summary(board.id)}
 
 
 @handler("leave_board")
@@ -85,8 +92,11 @@ def leave_board(data):
 
 @handler("get_events")
 def get_events(data):
-    """What the client missed after `since`: events, or a snapshot when too far behind."""
-    return catch_up(board_of(data), current_user, read(data, "since", int))
+    """What the client missed after `since`: events, or a snapshot when too far behind (for the
+    room with `as_room`, as in `join_board`)."""
+    board = board_of(data)
+    as_room = read(data, "as_room", bool, required=False, default=False)
+    return catch_up(board, viewer_for(current_user, as_room), read(data, "since", int))
 
 
 @handler("add_card", limit="CARD_WRITES")

@@ -75,7 +75,29 @@ def timer_json(board):
     return {"ends_at": iso(board.timer_ends_at), "remaining": board.timer_remaining, "advances": board.timer_advances}
 
 
+class TheRoom:
+    """The room as a viewer: sees only what every participant sees (cards whose audience is
+    everyone, counts once public) and owns nothing (no card, city team or dots). The projector is
+    rendered for it, whoever opened it. It passes every visibility check as nobody in particular:
+    not staff, no id, no city team."""
+
+    is_authenticated = False
+    is_facilitator = False
+    id = None
+    city_team_id = None
+
+
+THE_ROOM = TheRoom()
+
+
+def viewer_for(user, as_room):
+    """Who a page is rendered for: the room when it asks to be (`as_room`), else the person."""
+    return THE_ROOM if as_room else user
+
+
 def viewer_json(viewer, board):
+    if viewer is THE_ROOM:
+        return {"role": "room", "id": None, "name": None, "city": None, "city_id": None}
     if is_staff(viewer, board):
         return {"role": "facilitator", "id": viewer.id, "name": viewer.name, "city": None, "city_id": None}
     return {"role": "participant", "id": viewer.id, "name": viewer.display_name,

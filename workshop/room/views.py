@@ -6,7 +6,7 @@ from ..auth.views import facilitator_required
 from ..boards.messages import board_messages, console_messages
 from ..boards.presence import presence_store
 from ..boards.services import require_staff
-from ..boards.snapshots import snapshot
+from ..boards.snapshots import THE_ROOM, snapshot
 from ..commitments import services as commitments
 from ..extensions import db
 from ..models import Board
@@ -43,11 +43,12 @@ def console(workshop_id):
 @bp.route("/boards/<int:board_id>/projector")
 @facilitator_required
 def projector(board_id):
-    """The room's screen: large type, the join code and QR, the timer, the spotlight, the ranking."""
+    """The room's screen: large type, the join code and QR, the timer, the spotlight, the ranking.
+    Rendered for the room (what every participant sees), whoever opened it: it is on the wall."""
     board = db.get_or_404(Board, board_id)
     require_staff(current_user, board)
     workshop = board.workshop
     return render_template(
         "room/projector.html", board=board, workshop=workshop, join_link=join_link(workshop),
-        data={"snapshot": snapshot(board, current_user), "messages": board_messages()},
+        data={"snapshot": snapshot(board, THE_ROOM), "messages": board_messages()},
     )

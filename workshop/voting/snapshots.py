@@ -3,7 +3,7 @@ what) always; everyone's counts only once they are public, or if they run the wo
 from sqlalchemy import func, select
 
 from ..boards.services import is_staff
-from ..boards.snapshots import audience, can_see
+from ..boards.snapshots import THE_ROOM, audience, can_see
 from ..extensions import db
 from ..models import Card, Vote
 
@@ -86,7 +86,8 @@ def votes_json(board, viewer):
         visible_counts = {str(card_id): count for card_id, count in counts(board).items() if card_id in visible}
     rounds = [{"round": number, "counts": {str(card_id): count for card_id, count in tally.items() if card_id in visible}}
               for number, tally in counts_by_round(board, before=board.vote_round).items()] if board.vote_round > 1 else []
-    return {"counts": visible_counts, "mine": None if staff else holder_json(board, viewer), "rounds": rounds}
+    mine = None if staff or viewer is THE_ROOM else holder_json(board, viewer)
+    return {"counts": visible_counts, "mine": mine, "rounds": rounds}
 
 
 def ranks(cards, tally):
