@@ -108,6 +108,7 @@ def open_projector_and_console(new_page, facilitator, board):
     fran = new_page()
     log_in_in_browser(fran, facilitator)
     fran.goto(f"/workshops/{facilitator.workshop_id}/console")
+    fran.get_by_role("button", name="Child poverty and the EU Child Guarantee", exact=True).click()  # its cards show
     projector = fran.context.new_page()
     projector.errors = []
     projector.on("pageerror", lambda error: projector.errors.append(error))
