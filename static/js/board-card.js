@@ -139,31 +139,33 @@ function inlineForm(card, mode, view) {
       form.append(h("label", { for: link.id, text: view.t(`link.${card.lane}`) }), link);
     }
     form.addEventListener("submit", submit(() => view.actions.editCard(card.id, text.value, link && link.value ? Number(link.value) : null)));
-    form.append(error, h("button", { type: "submit", class: "primary", text: view.t("save") }), cancel);
+    form.append(error, buttons(h("button", { type: "submit", class: "primary", text: view.t("save") }), cancel));
   } else if (mode === "delete") {
     form.addEventListener("submit", submit(() => view.actions.deleteCard(card.id)));
     form.append(h("p", { text: view.t("delete.confirm") }), error,
-      h("button", { type: "submit", class: "danger", text: view.t("delete.yes") }), cancel);
+      buttons(h("button", { type: "submit", class: "danger", text: view.t("delete.yes") }), cancel));
   } else if (mode === "hide") {
     const reason = h("input", { id, type: "text", maxlength: view.limits.reason });
     form.addEventListener("submit", submit(() => view.actions.hideCard(card.id, reason.value)));
     form.append(h("label", { for: id, text: view.t("hide.reason") }), reason, error,
-      h("button", { type: "submit", class: "primary", text: view.t("hide.submit") }), cancel);
+      buttons(h("button", { type: "submit", class: "primary", text: view.t("hide.submit") }), cancel));
   } else if (mode === "plan") {
     const inputs = planInputs(card.plan, id, view);
     form.addEventListener("submit", submit(() => view.actions.editPlan(card.id, readPlan(inputs))));
     form.append(...Object.values(inputs).flatMap((input) => input.parts), error,
-      h("button", { type: "submit", class: "primary", text: view.t("plan.save") }), cancel);
+      buttons(h("button", { type: "submit", class: "primary", text: view.t("plan.save") }), cancel));
   } else if (mode === "merge") {
     const target = h("select", { id });
     target.append(...[...view.state.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id)
       .map((other) => h("option", { value: other.id, text: excerpt(other.text, 70) })));
     form.addEventListener("submit", submit(() => view.actions.mergeCards(card.id, Number(target.value))));
     form.append(h("label", { for: id, text: view.t("merge.target") }), target, error,
-      h("button", { type: "submit", class: "primary", text: view.t("merge.submit") }), cancel);
+      buttons(h("button", { type: "submit", class: "primary", text: view.t("merge.submit") }), cancel));
   }
   return form;
 }
+
+const buttons = (...children) => h("div", { class: "form-buttons" }, ...children);
 
 const PLAN_TEXT = ["title", "lead", "partners", "resources", "indicators", "target", "baseline"];
 

@@ -1,7 +1,8 @@
-// The board's DOM: three lanes with their add forms and cards, filters, presence and the
-// connection line. Built with createElement and textContent only: card text is never HTML.
+// The board's DOM: three lanes (board-lanes.js builds them with their composers) and their cards,
+// filters, presence and the connection line. Built with createElement and textContent only: card text is never HTML.
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement, excerpt } from "./board-card.js";
+import { buildLanes } from "./board-lanes.js";
 import { h } from "./dom.js";
 import { ranked } from "./ranking.js";
 import { Countdown } from "./timer.js";
@@ -25,44 +26,11 @@ export class BoardView {
   }
 
   build() {
-    const container = document.getElementById("lanes");
-    for (const lane of this.state.board.lanes) {
-      const headingId = `lane-${lane}-heading`;
-      const count = h("span", { class: "count" });
-      const textarea = h("textarea", { id: `new-${lane}`, name: "text", rows: 3, maxlength: this.limits.text, "aria-describedby": `new-${lane}-counter` });
-      const counter = h("p", { id: `new-${lane}-counter`, class: "counter" });
-      const error = h("p", { class: "error", role: "alert", hidden: true });
-      const linkSelect = LINK_TARGET[lane] ? h("select", { id: `new-${lane}-link` }) : null;
-      const button = h("button", { type: "submit", class: "primary", text: this.t(`add.${lane}`) });
-      const form = h("form", { class: "add-card", novalidate: true },
-        h("label", { for: textarea.id, text: this.t(`new.${lane}`) }), textarea, counter,
-        linkSelect && h("label", { for: linkSelect.id, text: this.t(`link.${lane}`) }), linkSelect,
-        error, button);
-      const list = h("ul", { class: "cards", "aria-labelledby": headingId });
-      container.append(h("section", { class: `lane lane-${lane}`, "aria-labelledby": headingId },
-        h("h2", { id: headingId }, this.t(`lane.${lane}`), " ", count), form, list));
+    ({ lanes: this.lanes, switcher: this.switcher } = buildLanes(this));
+  }
 
-      const updateCounter = () => {
-        counter.textContent = this.t("left", { n: this.limits.text - textarea.value.length });
-      };
-      updateCounter();
-      textarea.addEventListener("input", updateCounter);
-      textarea.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
-      });
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        const text = textarea.value.trim();
-        if (!text) return textarea.focus();
-        error.hidden = true;
-        this.actions.addCard(lane, text, linkSelect && linkSelect.value ? Number(linkSelect.value) : null);
-        textarea.value = "";
-        if (linkSelect) linkSelect.value = "";
-        updateCounter();
-        textarea.focus();
-      });
-      this.lanes[lane] = { list, count, form, textarea, error, linkSelect, button };
-    }
+  linkTarget(lane) {
+    return LINK_TARGET[lane];
   }
 
   bindFacilitatorTools() {
@@ -156,6 +124,7 @@ export class BoardView {
       for (const entry of ranking || []) this.ranks.set(entry.card.id, entry);
       const inLane = ranking ? ranking.map((entry) => entry.card) : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
+      this.switcher.setCount(lane, String(inLane.length));
       const postingOpen = me.role === "participant" && !board.paused
         && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
       parts.form.hidden = !postingOpen;
@@ -230,6 +199,7 @@ export class BoardView {
       this.filters.reset();
       this.render();
     }
+    this.switcher.reveal(element);
     element.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
     element.focus();
     element.classList.add("flash-highlight");
@@ -280,6 +250,7 @@ export class BoardView {
       this.filters.reset();
       this.render();
     }
+    this.switcher.reveal(element);
     const motion = matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
     element.scrollIntoView({ block: "center", behavior: motion });
     this.announce(this.t("announce.spotlight", { text: this.state.cards.get(id).text }));
