@@ -19,6 +19,19 @@ export class BoardView {
     this.filters = document.getElementById("filters");
     this.filters.addEventListener("input", () => this.render());
     this.filters.addEventListener("submit", (event) => event.preventDefault());
+    // On a phone the other boards scroll sideways in their row: show this board's name in it.
+    const current = document.querySelector(".board-switcher [aria-current]");
+    if (current) {
+      const row = current.closest("ul");
+      row.scrollLeft += current.getBoundingClientRect().left - row.getBoundingClientRect().left - 8;
+    }
+    // On a phone the filters fold behind one button, so that the cards start on the first screen.
+    const toggle = document.getElementById("filters-toggle");
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      this.filters.classList.toggle("is-open", open);
+    });
     this.bindFacilitatorTools();
     this.countdown = new Countdown(document.getElementById("timer"), t);
     this.countdown.set(state.board.timer, state.serverTime);
