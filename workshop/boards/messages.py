@@ -1,6 +1,8 @@
 """The strings the board page's JavaScript shows, translated on the server (one small table)."""
 from flask_babel import gettext as _
 
+from .plans import PILLAR_PRINCIPLE_NAMES
+
 
 def board_messages():
     return {
@@ -98,6 +100,10 @@ def board_messages():
         "plan.principles": _("European Pillar of Social Rights principles served"),
         "plan.child_guarantee": _("Implements the EU Child Guarantee"),
         "plan.save": _("Save plan"),
+        "plan.more": _("More about this plan"),
+        "plan.principle": _("{n}. {name}"),
+        "plan.dates": _("Dates"),
+        **{f"principle.{number}": str(name) for number, name in PILLAR_PRINCIPLE_NAMES.items()},
         "reminder": _("A facilitator reminds {city} to finish its commitment."),
         "reminder.link": _("Open the commitment"),
     }
