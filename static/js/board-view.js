@@ -128,6 +128,7 @@ export class BoardView {
     if (toggle) {
       toggle.checked = board.private_writing;
       document.getElementById("private-scope").value = board.private_scope;
+      document.getElementById("reveal").hidden = !board.private_writing; // only when there is something to reveal
     }
     const seen = new Set();
     for (const lane of board.lanes) {
