@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .layout import layout_problems
+from .layout import PHONE, layout_problems
 from .live import Visitor
 
 pytestmark = pytest.mark.browser
@@ -71,6 +71,7 @@ def open_card_form(button, field):
         on_board(page)
         page.get_by_role("button", name=button).first.click()
         expect(page.get_by_label(field).first).to_be_visible()
+        return page.get_by_label(field).first
     return opener
 
 
@@ -78,6 +79,7 @@ def open_composer(page, room):
     on_board(page)
     page.get_by_label("New idea").click()
     expect(page.get_by_label("Answers the problem")).to_be_visible()
+    return page.get_by_label("Answers the problem")
 
 
 def nothing(page, room):
@@ -116,7 +118,10 @@ PAGES = [
 @pytest.mark.parametrize("who, path, prepare", [pytest.param(*page[1:], id=page[0]) for page in PAGES])
 def test_no_page_scrolls_sideways_and_every_button_reads(new_page, room, who, path, prepare):
     page = open_as(new_page, getattr(room, who) if who else None, path(room))
-    prepare(page, room)
+    opened = prepare(page, room)
     problems = layout_problems(page)
     assert not problems, "\n".join(problems)
+    if opened is not None:  # what was open is still there on a phone (its lane is the one shown)
+        page.set_viewport_size(PHONE)
+        expect(opened).to_be_visible()
     assert page.errors == []

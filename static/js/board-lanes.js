@@ -125,7 +125,8 @@ class LaneSwitcher {
     this.list.addEventListener("keydown", (event) => this.key(event));
     container.before(this.list);
     this.phone = matchMedia(PHONE);
-    this.phone.addEventListener("change", () => this.apply());
+    // Turning a tablet or narrowing the window keeps the lane one is working in.
+    this.phone.addEventListener("change", () => this.reveal(document.activeElement) || this.apply());
     this.apply();
   }
 
@@ -170,7 +171,9 @@ class LaneSwitcher {
   // Which lane holds `element` (a card about to be shown): its tab is selected.
   reveal(element) {
     const lane = this.names.find((name) => this.lanes[name].section.contains(element));
-    if (lane && lane !== this.active) this.select(lane);
+    if (!lane || lane === this.active) return false;
+    this.select(lane);
+    return true;
   }
 
   setCount(lane, text) {

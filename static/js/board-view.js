@@ -202,6 +202,7 @@ export class BoardView {
     this.open = mode ? { cardId, mode } : null;
     this.render();
     const element = this.elements.get(cardId)?.element;
+    if (element) this.switcher.reveal(element);
     const focusable = element && (element.querySelector("textarea, input, select") || element);
     if (focusable) focusable.focus();
   }
