@@ -24,6 +24,9 @@ class Room:
         self.ana = Visitor(live_server.url).join(self.code, "Ana Kovač-Žnidaršič", "Lille Métropole Européenne")
         home = self.ana.http.get(f"{live_server.url}/workshops/{self.workshop_id}").text
         self.team_id = int(re.search(r"/commitments/(\d+)", home).group(1))
+        commitment = f"/workshops/{self.workshop_id}/commitments/{self.team_id}"
+        shared = self.ana.form(f"{commitment}/share", {}, page=commitment).text
+        self.share_token = re.search(r"/shared/([\w-]+)", shared).group(1)
         ana, fran = self.ana.socket(), self.fran.socket()
         try:
             for board in self.boards:
@@ -110,6 +113,8 @@ PAGES = [
     ("my workshops", "fran", lambda room: "/workshops/", nothing),
     ("share page", "fran", lambda room: f"/workshops/{room.workshop_id}/share", nothing),
     ("commitment page", "ana", lambda room: f"/workshops/{room.workshop_id}/commitments/{room.team_id}", nothing),
+    ("commitment's private link", None, lambda room: f"/shared/{room.share_token}", nothing),
+    ("workshop home (facilitator)", "fran", lambda room: f"/workshops/{room.workshop_id}", nothing),
     ("anonymise page", "ana", lambda room: f"/workshops/{room.workshop_id}/anonymise-me", nothing),
     ("delete workshop page", "fran", lambda room: f"/workshops/{room.workshop_id}/delete", nothing),
 ]
