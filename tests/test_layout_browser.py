@@ -69,12 +69,13 @@ def on_board(page):
     expect(page.locator("#lanes .card").first).to_be_attached()
 
 
-def open_card_form(button, field):
+def open_card_form(button, field, lane="problem"):
     def opener(page, room):
         on_board(page)
-        page.get_by_role("button", name=button).first.click()
-        expect(page.get_by_label(field).first).to_be_visible()
-        return page.get_by_label(field).first
+        page.locator(f"#lane-{lane}").get_by_role("button", name=button).first.click()
+        opened = page.locator(".card-form").get_by_label(field)
+        expect(opened).to_be_visible()
+        return opened
     return opener
 
 
@@ -97,8 +98,10 @@ PAGES = [
     ("workshop home (participant)", "ana", lambda room: f"/workshops/{room.workshop_id}", nothing),
     ("board in collect, composer open", "ana", lambda room: f"/boards/{room.boards[0]}", open_composer),
     ("board in collect, edit form", "ana", lambda room: f"/boards/{room.boards[0]}", open_card_form("Edit", "Edit card")),
+    ("board in collect, edit form with a link", "ana", lambda room: f"/boards/{room.boards[0]}",
+     open_card_form("Edit", "Builds on the idea", lane="action")),
     ("board in collect, plan form", "ana", lambda room: f"/boards/{room.boards[0]}",
-     open_card_form("Plan details", "Lead (department or role)")),
+     open_card_form("Plan details", "Lead (department or role)", lane="action")),
     ("board in collect, hide form", "fran", lambda room: f"/boards/{room.boards[0]}",
      open_card_form("Hide", "Why hide it? Its author will see this.")),
     ("board in collect, merge form", "fran", lambda room: f"/boards/{room.boards[0]}",
