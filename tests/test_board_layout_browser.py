@@ -174,3 +174,27 @@ def test_the_tabs_are_not_shown_on_a_laptop_and_the_lanes_are_regions(new_page, 
     page.set_viewport_size(PHONE)
     expect(page.get_by_role("tablist", name="Lanes")).to_be_visible()
     expect(page.get_by_role("region", name=re.compile("^Ideas"))).to_have_count(0)
+
+
+def test_on_a_phone_the_voted_lane_shows_when_voting_starts_and_in_results(new_page, full_board):
+    board = full_board["boards"][1]
+    page = open_as(new_page, full_board, "ana", f"/boards/{board}", PHONE)
+    tabs = page.get_by_role("tablist", name="Lanes")
+    expect(tabs.get_by_role("tab", name=re.compile("^Problems"))).to_have_attribute("aria-selected", "true")
+    fran = full_board["fran"].socket()
+    try:
+        assert fran.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
+        expect(tabs.get_by_role("tab", name=re.compile("^Ideas"))).to_have_attribute("aria-selected", "true")
+        expect(page.get_by_role("button", name="Add a dot").first).to_be_visible()
+        # The person's own choice stands while the phase does.
+        tabs.get_by_role("tab", name=re.compile("^Problems")).click()
+        page.get_by_label("Search cards").evaluate("e => e.dispatchEvent(new Event('input', {bubbles: true}))")
+        expect(tabs.get_by_role("tab", name=re.compile("^Problems"))).to_have_attribute("aria-selected", "true")
+        assert fran.call("set_phase", {"board_id": board, "phase": "results"})["ok"]
+        expect(tabs.get_by_role("tab", name=re.compile("^Ideas"))).to_have_attribute("aria-selected", "true")
+        expect(page.locator("#lane-idea .rank").first).to_be_visible()
+        screenshot(page, "phone-results")
+    finally:
+        assert fran.call("set_phase", {"board_id": board, "phase": "collect"})["ok"]
+        fran.close()
+    assert page.errors == []

@@ -176,6 +176,17 @@ class LaneSwitcher {
     return true;
   }
 
+  // Voting and results happen in the lanes that are voted on: a phone shows the first of them when
+  // the board enters such a phase (or opens in it); the person's own choice stands otherwise.
+  followPhase(board) {
+    if (board.phase === this.phase) return;
+    this.phase = board.phase;
+    const voted = board.voting.lanes;
+    if ((board.phase === "vote" || board.phase === "results") && voted.length && !voted.includes(this.active)) {
+      this.select(voted[0]);
+    }
+  }
+
   setCount(lane, text) {
     if (this.counts[lane].textContent !== text) this.counts[lane].textContent = text;
   }

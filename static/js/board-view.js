@@ -122,6 +122,7 @@ export class BoardView {
     const { board, me } = this.state;
     const cards = [...this.state.cards.values()];
     this.renderStatus();
+    this.switcher.followPhase(board);
     this.ranks = new Map();
     document.getElementById("private-note").hidden = !(board.private_writing && me.role === "participant");
     const toggle = document.getElementById("private-writing");
