@@ -149,36 +149,46 @@ function inlineForm(card, mode, view) {
       form.append(h("label", { for: link.id, text: view.t(`link.${card.lane}`) }), link);
     }
     form.addEventListener("submit", submit(() => view.actions.editCard(card.id, text.value, link && link.value ? Number(link.value) : null)));
-    form.append(error, h("button", { type: "submit", class: "primary", text: view.t("save") }), cancel);
+    form.append(error, buttons(h("button", { type: "submit", class: "primary", text: view.t("save") }), cancel));
   } else if (mode === "delete") {
     form.addEventListener("submit", submit(() => view.actions.deleteCard(card.id)));
     form.append(h("p", { text: view.t("delete.confirm") }), error,
-      h("button", { type: "submit", class: "danger", text: view.t("delete.yes") }), cancel);
+      buttons(h("button", { type: "submit", class: "danger", text: view.t("delete.yes") }), cancel));
   } else if (mode === "hide") {
     const reason = h("input", { id, type: "text", maxlength: view.limits.reason });
     form.addEventListener("submit", submit(() => view.actions.hideCard(card.id, reason.value)));
     form.append(h("label", { for: id, text: view.t("hide.reason") }), reason, error,
-      h("button", { type: "submit", class: "primary", text: view.t("hide.submit") }), cancel);
+      buttons(h("button", { type: "submit", class: "primary", text: view.t("hide.submit") }), cancel));
   } else if (mode === "plan") {
     const inputs = planInputs(card.plan, id, view);
     form.addEventListener("submit", submit(() => view.actions.editPlan(card.id, readPlan(inputs))));
     form.append(...Object.values(inputs).flatMap((input) => input.parts), error,
-      h("button", { type: "submit", class: "primary", text: view.t("plan.save") }), cancel);
+      buttons(h("button", { type: "submit", class: "primary", text: view.t("plan.save") }), cancel));
   } else if (mode === "merge") {
     const target = h("select", { id });
     target.append(...[...view.state.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id)
       .map((other) => h("option", { value: other.id, text: excerpt(other.text, 70) })));
     form.addEventListener("submit", submit(() => view.actions.mergeCards(card.id, Number(target.value))));
     form.append(h("label", { for: id, text: view.t("merge.target") }), target, error,
-      h("button", { type: "submit", class: "primary", text: view.t("merge.submit") }), cancel);
+      buttons(h("button", { type: "submit", class: "primary", text: view.t("merge.submit") }), cancel));
   }
   return form;
 }
 
+const buttons = (...children) => h("div", { class: "form-buttons" }, ...children);
+
 const PLAN_TEXT = ["title", "lead", "partners", "resources", "indicators", "target", "baseline"];
+const PLAN_LONG = new Set(["partners", "resources", "indicators", "target", "baseline"]); // text areas
+
+// The Pillar's principles as the server names them (messages "principle.1" ... in the page's data).
+function principles(t) {
+  const list = [];
+  for (let n = 1; t(`principle.${n}`) !== `principle.${n}`; n += 1) list.push({ n, name: t(`principle.${n}`) });
+  return list;
+}
 
 // An action plan on the card: its title, status, lead and dates at a glance; everything else
-// behind a native disclosure (keyboard and screen-reader friendly).
+// behind a native disclosure (keyboard and screen-reader friendly). Principles show by name.
 function planSummary(card, view) {
   const { t } = view;
   const plan = card.plan;
@@ -188,38 +198,56 @@ function planSummary(card, view) {
     h("span", { class: `badge status-${plan.status}`, text: t(`plan.status.${plan.status}`) }),
     glance ? ` ${glance}` : null)];
   const rows = [...PLAN_TEXT.slice(1), "principles", "child_guarantee"].flatMap((name) => {
-    let value = plan[name];
-    if (name === "principles") value = value.join(", ");
-    if (name === "child_guarantee") value = value ? "✓" : "";
-    return value ? [h("dt", { text: t(`plan.${name}`) }), h("dd", { text: value })] : [];
+    const value = plan[name];
+    if (!value || (Array.isArray(value) && !value.length)) return [];
+    let shown = value;
+    if (name === "principles") {
+      shown = h("ul", { class: "plan-principles" },
+        ...value.map((n) => h("li", { text: t("plan.principle", { n, name: t(`principle.${n}`) }) })));
+    } else if (name === "child_guarantee") shown = "✓";
+    return [h("dt", { text: t(`plan.${name}`) }), typeof shown === "string" ? h("dd", { text: shown }) : h("dd", {}, shown)];
   });
-  if (rows.length) parts.push(h("details", { class: "plan-details" }, h("summary", { text: t("plan.details") }), h("dl", {}, ...rows)));
+  if (rows.length) parts.push(h("details", { class: "plan-details" }, h("summary", { text: t("plan.more") }), h("dl", {}, ...rows)));
   return parts;
 }
 
+// The plan's fields, each showing what is stored, with the server's limits (`limits.plan`).
 function planInputs(plan, id, view) {
-  const labelled = (name, input) => ({ input, parts: [h("label", { for: input.id, text: view.t(`plan.${name}`) }), input] });
+  const { t } = view;
+  const labelled = (name, input) => ({ input, parts: [h("label", { for: input.id, text: t(`plan.${name}`) }), input] });
   const inputs = {};
   for (const name of PLAN_TEXT) {
-    const input = h("input", { id: `${id}-${name}`, type: "text", maxlength: name === "title" || name === "lead" ? 120 : 300 });
+    const input = PLAN_LONG.has(name)
+      ? h("textarea", { id: `${id}-${name}`, rows: 2, maxlength: view.limits.plan[name] })
+      : h("input", { id: `${id}-${name}`, type: "text", maxlength: view.limits.plan[name] });
     input.value = plan[name];
     inputs[name] = labelled(name, input);
   }
+  const dates = [];
   for (const name of ["starts_on", "ends_on"]) {
     const input = h("input", { id: `${id}-${name}`, type: "date" });
     input.value = plan[name] || "";
-    inputs[name] = labelled(name, input);
+    inputs[name] = { input, parts: [] };
+    dates.push(h("div", { class: "plan-date" }, h("label", { for: input.id, text: t(`plan.${name}`) }), input));
   }
+  inputs.ends_on.parts = [h("div", { class: "plan-dates" }, ...dates)];
   const status = h("select", { id: `${id}-status` },
-    ...["draft", "agreed"].map((value) => h("option", { value, text: view.t(`plan.status.${value}`) })));
+    ...["draft", "agreed"].map((value) => h("option", { value, text: t(`plan.status.${value}`) })));
   status.value = plan.status;
   inputs.status = labelled("status", status);
-  const principles = h("input", { id: `${id}-principles`, type: "text", inputmode: "numeric", placeholder: "1, 3, 11" });
-  principles.value = plan.principles.join(", ");
-  inputs.principles = labelled("principles", principles);
+  const boxes = principles(t).map(({ n, name }) => {
+    const box = h("input", { id: `${id}-principle-${n}`, type: "checkbox", value: n });
+    box.checked = plan.principles.includes(n);
+    return { box, item: h("li", {}, box, h("label", { for: box.id, text: t("plan.principle", { n, name }) })) };
+  });
+  inputs.principles = {
+    input: boxes.map(({ box }) => box),
+    parts: [h("fieldset", { class: "plan-principles-choice" }, h("legend", { text: t("plan.principles") }),
+      h("ul", {}, ...boxes.map(({ item }) => item)))],
+  };
   const guarantee = h("input", { id: `${id}-child_guarantee`, type: "checkbox" });
   guarantee.checked = plan.child_guarantee;
-  inputs.child_guarantee = { input: guarantee, parts: [h("div", { class: "field check" }, guarantee, " ", h("label", { for: guarantee.id, text: view.t("plan.child_guarantee") }))] };
+  inputs.child_guarantee = { input: guarantee, parts: [h("div", { class: "field check" }, guarantee, " ", h("label", { for: guarantee.id, text: t("plan.child_guarantee") }))] };
   return inputs;
 }
 
@@ -228,7 +256,7 @@ function readPlan(inputs) {
   for (const name of PLAN_TEXT) plan[name] = inputs[name].input.value;
   for (const name of ["starts_on", "ends_on"]) plan[name] = inputs[name].input.value || null;
   plan.status = inputs.status.input.value;
-  plan.principles = inputs.principles.input.value.split(/[\s,;]+/).filter(Boolean).map(Number);
+  plan.principles = inputs.principles.input.filter((box) => box.checked).map((box) => Number(box.value));
   plan.child_guarantee = inputs.child_guarantee.input.checked;
   return plan;
 }

@@ -1,7 +1,8 @@
-// The board's DOM: three lanes with their add forms and cards, filters, presence and the
-// connection line. Built with createElement and textContent only: card text is never HTML.
+// The board's DOM: three lanes (board-lanes.js builds them with their composers) and their cards,
+// filters, presence and the connection line. Built with createElement and textContent only: card text is never HTML.
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement, excerpt } from "./board-card.js";
+import { buildLanes } from "./board-lanes.js";
 import { h } from "./dom.js";
 import { ranked, seenByRoom } from "./ranking.js";
 import { Countdown } from "./timer.js";
@@ -21,6 +22,19 @@ export class BoardView {
     this.filters = document.getElementById("filters");
     this.filters.addEventListener("input", () => this.render());
     this.filters.addEventListener("submit", (event) => event.preventDefault());
+    // On a phone the other boards scroll sideways in their row: show this board's name in it.
+    const current = document.querySelector(".board-switcher [aria-current]");
+    if (current) {
+      const row = current.closest("ul");
+      row.scrollLeft += current.getBoundingClientRect().left - row.getBoundingClientRect().left - 8;
+    }
+    // On a phone the filters fold behind one button, so that the cards start on the first screen.
+    const toggle = document.getElementById("filters-toggle");
+    toggle.addEventListener("click", () => {
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      this.filters.classList.toggle("is-open", open);
+    });
     this.bindFacilitatorTools();
     this.countdown = new Countdown(document.getElementById("timer"), t);
     this.countdown.set(state.board.timer, state.serverTime);
@@ -28,44 +42,11 @@ export class BoardView {
   }
 
   build() {
-    const container = document.getElementById("lanes");
-    for (const lane of this.state.board.lanes) {
-      const headingId = `lane-${lane}-heading`;
-      const count = h("span", { class: "count" });
-      const textarea = h("textarea", { id: `new-${lane}`, name: "text", rows: 3, maxlength: this.limits.text, "aria-describedby": `new-${lane}-counter` });
-      const counter = h("p", { id: `new-${lane}-counter`, class: "counter" });
-      const error = h("p", { class: "error", role: "alert", hidden: true });
-      const linkSelect = LINK_TARGET[lane] ? h("select", { id: `new-${lane}-link` }) : null;
-      const button = h("button", { type: "submit", class: "primary", text: this.t(`add.${lane}`) });
-      const form = h("form", { class: "add-card", novalidate: true },
-        h("label", { for: textarea.id, text: this.t(`new.${lane}`) }), textarea, counter,
-        linkSelect && h("label", { for: linkSelect.id, text: this.t(`link.${lane}`) }), linkSelect,
-        error, button);
-      const list = h("ul", { class: "cards", "aria-labelledby": headingId });
-      container.append(h("section", { class: `lane lane-${lane}`, "aria-labelledby": headingId },
-        h("h2", { id: headingId, tabindex: "-1" }, this.t(`lane.${lane}`), " ", count), form, list));
+    ({ lanes: this.lanes, switcher: this.switcher } = buildLanes(this));
+  }
 
-      const updateCounter = () => {
-        counter.textContent = this.t("left", { n: this.limits.text - textarea.value.length });
-      };
-      updateCounter();
-      textarea.addEventListener("input", updateCounter);
-      textarea.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
-      });
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        const text = textarea.value.trim();
-        if (!text) return textarea.focus();
-        error.hidden = true;
-        this.actions.addCard(lane, text, linkSelect && linkSelect.value ? Number(linkSelect.value) : null);
-        textarea.value = "";
-        if (linkSelect) linkSelect.value = "";
-        updateCounter();
-        textarea.focus();
-      });
-      this.lanes[lane] = { list, count, form, textarea, error, linkSelect, button };
-    }
+  linkTarget(lane) {
+    return LINK_TARGET[lane];
   }
 
   bindFacilitatorTools() {
@@ -157,12 +138,14 @@ export class BoardView {
     if (board.phase !== this.phase) this.voteErrors.clear();
     this.phase = board.phase;
     this.renderStatus();
+    this.switcher.followPhase(board);
     this.ranks = new Map();
     document.getElementById("private-note").hidden = !(board.private_writing && me.role === "participant");
     const toggle = document.getElementById("private-writing");
     if (toggle) {
       toggle.checked = board.private_writing;
       document.getElementById("private-scope").value = board.private_scope;
+      document.getElementById("reveal").hidden = !board.private_writing; // only when there is something to reveal
     }
     const seen = new Set();
     for (const lane of board.lanes) {
@@ -175,6 +158,7 @@ export class BoardView {
         ? [...ranking.map((entry) => entry.card), ...this.sorted(cards.filter((card) => card.lane === lane && !seenByRoom(card)))]
         : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
+      this.switcher.setCount(lane, String(inLane.length));
       const postingOpen = me.role === "participant" && !board.paused
         && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
       parts.form.hidden = !postingOpen;
@@ -294,6 +278,7 @@ export class BoardView {
     this.open = mode ? { cardId, mode } : null;
     this.render();
     const element = this.elements.get(cardId)?.element;
+    if (element) this.switcher.reveal(element);
     const focusable = element && (element.querySelector("textarea, input, select") || element);
     if (focusable) focusable.focus();
   }
@@ -305,6 +290,7 @@ export class BoardView {
       this.filters.reset();
       this.render();
     }
+    this.switcher.reveal(element);
     element.scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
     element.focus();
     element.classList.add("flash-highlight");
@@ -356,6 +342,7 @@ export class BoardView {
       this.filters.reset();
       this.render();
     }
+    this.switcher.reveal(element);
     const motion = matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
     element.scrollIntoView({ block: "center", behavior: motion });
     this.announce(this.t("announce.spotlight", { text: this.state.cards.get(id).text }));

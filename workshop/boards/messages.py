@@ -1,6 +1,8 @@
 """The strings the board page's JavaScript shows, translated on the server (one small table)."""
 from flask_babel import gettext as _
 
+from .plans import PILLAR_PRINCIPLE_NAMES
+
 
 def board_messages():
     return {
@@ -14,6 +16,11 @@ def board_messages():
         "new.problem": _("New problem"),
         "new.idea": _("New idea"),
         "new.action": _("New action plan"),
+        "compose.problem": _("Add a problem…"),
+        "compose.idea": _("Add an idea…"),
+        "compose.action": _("Add an action plan…"),
+        "compose.hint": _("Ctrl+Enter posts, Escape closes. In a lane, N writes a new card."),
+        "lanes": _("Lanes"),
         "link.idea": _("Answers the problem"),
         "link.action": _("Builds on the idea"),
         "link.none": _("(none)"),
@@ -100,6 +107,10 @@ def board_messages():
         "plan.principles": _("European Pillar of Social Rights principles served"),
         "plan.child_guarantee": _("Implements the EU Child Guarantee"),
         "plan.save": _("Save plan"),
+        "plan.more": _("More about this plan"),
+        "plan.principle": _("{n}. {name}"),
+        "plan.dates": _("Dates"),
+        **{f"principle.{number}": str(name) for number, name in PILLAR_PRINCIPLE_NAMES.items()},
         "reminder": _("A facilitator reminds {city} to finish its commitment."),
         "reminder.link": _("Open the commitment"),
     }

@@ -7,17 +7,18 @@ from ..errors import Refused
 from ..models import PILLAR_PRINCIPLES, PLAN_STATUSES, TITLE_MAX, ActionPlan
 from .services import commit, may_change, record
 
-# The 20 principles of the European Pillar of Social Rights (proclaimed 2017), by number.
+# The 20 principles of the European Pillar of Social Rights (proclaimed 2017), by number; the names
+# are the Pillar's own, translatable (the board's plan form and the reports show them).
 PILLAR_PRINCIPLE_NAMES = {
-    1: "Education, training and life-long learning", 2: "Gender equality", 3: "Equal opportunities",
-    4: "Active support to employment", 5: "Secure and adaptable employment", 6: "Wages",
-    7: "Information about employment conditions and protection in case of dismissals",
-    8: "Social dialogue and involvement of workers", 9: "Work-life balance",
-    10: "Healthy, safe and well-adapted work environment and data protection",
-    11: "Childcare and support to children", 12: "Social protection", 13: "Unemployment benefits",
-    14: "Minimum income", 15: "Old age income and pensions", 16: "Health care",
-    17: "Inclusion of people with disabilities", 18: "Long-term care",
-    19: "Housing and assistance for the homeless", 20: "Access to essential services",
+    1: _l("Education, training and life-long learning"), 2: _l("Gender equality"), 3: _l("Equal opportunities"),
+    4: _l("Active support to employment"), 5: _l("Secure and adaptable employment"), 6: _l("Wages"),
+    7: _l("Information about employment conditions and protection in case of dismissals"),
+    8: _l("Social dialogue and involvement of workers"), 9: _l("Work-life balance"),
+    10: _l("Healthy, safe and well-adapted work environment and data protection"),
+    11: _l("Childcare and support to children"), 12: _l("Social protection"), 13: _l("Unemployment benefits"),
+    14: _l("Minimum income"), 15: _l("Old age income and pensions"), 16: _l("Health care"),
+    17: _l("Inclusion of people with disabilities"), 18: _l("Long-term care"),
+    19: _l("Housing and assistance for the homeless"), 20: _l("Access to essential services"),
 }
 
 # field -> longest text it takes

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import CARD_TEXT_MAX, HIDE_REASON_MAX, Board
 from . import bp, services
 from .messages import board_messages
+from .plans import TEXT_FIELDS
 from .snapshots import catch_up, snapshot
 
 
@@ -23,7 +24,8 @@ def show(board_id):
         board=board,
         workshop=board.workshop,
         initial=snapshot(board, current_user),
-        limits={"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX},
+        # The server's own limits: the browser never writes numbers of its own.
+        limits={"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": TEXT_FIELDS},
         messages=board_messages(),
     )
 
