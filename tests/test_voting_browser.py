@@ -121,6 +121,7 @@ def test_a_second_round_starts_with_full_budgets_and_results_show_both_rounds(se
     session.phase("results")
 
     expect(ana.get_by_text("Results, round 2")).to_be_visible()
+    expect(ana.locator("#lanes .rank")).to_have_count(2)  # the counts come with the fresh snapshot, just after the phase
     assert ranking(ana) == [("RANK 1", "Free school meals", "1 dot"), ("RANK 2", "One family desk per district", "0 dots")]
     earlier = ana.get_by_role("region", name="Earlier voting rounds")
     expect(earlier.get_by_role("heading", name="Round 1")).to_be_visible()
