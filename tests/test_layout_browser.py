@@ -90,6 +90,14 @@ def nothing(page, room):
     pass
 
 
+def open_console_board(page, room):
+    """The console with the first board's controls and its cards open."""
+    page.get_by_role("button", name="Child poverty and the EU Child Guarantee", exact=True).click()
+    opened = page.get_by_role("region", name="Child poverty and the EU Child Guarantee").get_by_role("button", name="Start voting")
+    expect(opened).to_be_visible()
+    return opened
+
+
 # (id, who, path, what to do on the page first)
 PAGES = [
     ("home", None, lambda room: "/", nothing),
@@ -110,6 +118,8 @@ PAGES = [
     ("board in vote (facilitator)", "fran", lambda room: f"/boards/{room.boards[1]}", lambda page, room: on_board(page)),
     ("board in results", "ana", lambda room: f"/boards/{room.boards[2]}", lambda page, room: on_board(page)),
     ("console", "fran", lambda room: f"/workshops/{room.workshop_id}/console", nothing),
+    ("console, a board open", "fran", lambda room: f"/workshops/{room.workshop_id}/console", open_console_board),
+    ("privacy page", None, lambda room: "/privacy", nothing),
     ("projector in collect", "fran", lambda room: f"/boards/{room.boards[0]}/projector", nothing),
     ("projector in results", "fran", lambda room: f"/boards/{room.boards[2]}/projector", nothing),
     ("settings", "fran", lambda room: f"/workshops/{room.workshop_id}/settings", nothing),
