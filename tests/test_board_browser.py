@@ -3,7 +3,7 @@ typed while the server is away."""
 import pytest
 from playwright.sync_api import expect
 
-from .live import LiveServer, Visitor
+from .live import LiveServer, Visitor, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -156,3 +156,27 @@ def test_a_facilitator_hides_a_card_and_only_its_author_sees_why(new_page, lab, 
     card(fran, "Buy my product").get_by_role("button", name="Restore").click()
     expect(card(ben, "Buy my product")).to_be_visible()
     expect(card(ana, "Buy my product")).not_to_contain_text("Hidden by a facilitator")
+
+
+def test_a_facilitator_switch_shows_what_the_board_has_and_says_why_when_refused(new_page, lab, facilitator):
+    """Private writing asked for as the page opens is sent once the socket is up; on a closed board
+    the refusal shows beside the tools and the switch goes back to what the board has."""
+    code, boards = lab
+    fran = new_page()
+    log_in_in_browser(fran, facilitator)
+    fran.goto(f"/boards/{boards[1]}")
+    fran.get_by_label("Private writing (participants see only their own cards)").check()  # at once, as the page opens
+    wait_until(fran, "() => window.workshopBoard.sync.state.board.private_writing === true")
+
+    staff = facilitator.socket()
+    try:
+        assert staff.call("set_phase", {"board_id": boards[2], "phase": "closed"})["ok"]
+    finally:
+        staff.close()
+    fran.goto(f"/boards/{boards[2]}")
+    wait_until(fran, "() => window.workshopBoard.sync.joined")
+    switch = fran.get_by_label("Private writing (participants see only their own cards)")
+    switch.check()
+    expect(fran.get_by_role("alert").filter(has_text="This board is closed.")).to_be_visible()
+    expect(switch).not_to_be_checked()
+    assert fran.errors == []

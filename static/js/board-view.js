@@ -53,9 +53,12 @@ export class BoardView {
     const toggle = document.getElementById("private-writing");
     if (!toggle) return;
     const scope = document.getElementById("private-scope");
+    const error = document.getElementById("tools-error");
     const send = async (enabled) => {
       const ack = await this.actions.setPrivateWriting(enabled, scope.value);
-      if (!ack.ok) this.announce(this.t("announce.error", { message: ack.error.message }));
+      error.hidden = ack.ok;
+      error.textContent = ack.ok ? "" : this.t("announce.error", { message: ack.error.message });
+      if (!ack.ok) this.render(); // the switch shows what the board has, not what was asked
     };
     toggle.addEventListener("change", () => send(toggle.checked));
     scope.addEventListener("change", () => toggle.checked && send(true));

@@ -106,9 +106,12 @@ function sendPending(item) {
   });
 }
 
+// A change asked for while the page is still opening its first connection waits for it (Socket.IO
+// sends it on connect); once the page has been connected, a drop answers at once, so that nothing
+// the person did minutes ago lands by surprise.
 function request(event, payload) {
   return new Promise((resolve) => {
-    if (!socket.connected) {
+    if (!socket.connected && state.wasOffline) {
       resolve({ ok: false, error: { message: t("reconnecting") } });
       return;
     }
