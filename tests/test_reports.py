@@ -193,3 +193,25 @@ def test_a_render_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
         render.render_to_file("<p>slow</p>", str(tmp_path / "slow.pdf"), time_limit=1)
     assert time.perf_counter() - started < 3
     assert not (tmp_path / "slow.pdf").exists()
+
+
+def test_the_preparing_page_links_back_to_where_the_person_came_from(client, auth, lab, final_commitment, monkeypatch):
+    from workshop.reports import jobs
+
+    monkeypatch.setattr(jobs, "request", lambda *args, **kwargs: ("a" * 64, "rendering"))
+    client.post(f"{lab.url}/share")
+    db.session.expire_all()
+    token = db.session.scalar(select(Commitment)).share_token
+    cases = [
+        (f"{lab.url}/v1.pdf", lab.url, "Back to the commitment"),
+        (f"/shared/{token}/v1.pdf", f"/shared/{token}", "Back to the city's reports"),
+    ]
+    for url, back, label in cases:
+        page = client.get(url)
+        assert page.status_code == 202
+        assert f'<a href="{back}" id="report-back">{label}</a>' in page.text, url
+        assert f'<a href="{url}" id="report-again" download="commitment-ljubljana-v1.pdf" hidden>Download it again</a>' in page.text
+    auth.as_user(lab.workshop.facilitators[0])
+    page = client.get(f"/workshops/{lab.workshop.id}/summary.pdf")
+    assert page.status_code == 202
+    assert f'<a href="/workshops/{lab.workshop.id}/console" id="report-back">Back to the console</a>' in page.text
