@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Board, CommitmentVersion
 from ..voting.snapshots import standings
 from ..workshops.views import managed_workshop
-from . import bp, jobs
+from . import bp, jobs, words  # noqa: F401  (words registers the report templates' filters)
 
 
 def cache_dir():
