@@ -70,12 +70,12 @@ def forms_of(html):
     return parser.forms
 
 
-def form_with(html, field_name):
-    """The form of the page that has a field named `field_name`, as the data a test client posts:
-    {name: value or [values]}."""
+def form_with(html, field_name, action=None):
+    """The form of the page that has a field named `field_name` (and posts to `action`, when given),
+    as its address and the data a test client posts: (action, {name: value or [values]})."""
     for form in forms_of(html):
         names = [name for name, _ in form["fields"]]
-        if field_name in names:
+        if field_name in names and (action is None or form["action"] == action):
             data = {}
             for name, value in form["fields"]:
                 data.setdefault(name, []).append(value)

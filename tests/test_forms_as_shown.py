@@ -81,3 +81,35 @@ def test_a_refused_signup_keeps_the_name_and_email_but_never_the_password(client
     _, shown = form_with(refused.text, "email")
     assert (shown["name"], shown["email"]) == ("Ana Facilitator", "ana@example.org")
     assert shown.get("password", "") == "" and shown.get("confirm", "") == ""
+
+
+SETTINGS_REFUSALS = [
+    # (address under the workshop, what is typed, the field to find the form by, what it must show)
+    ("/policy-areas", {"title": "", "description": "Housing first, for families"}, "description", "Housing first, for families"),
+    ("/city-teams", {"name": "", "country": "Slovenia"}, "country", "Slovenia"),
+    ("/facilitators", {"email": "nobody-here@example.org"}, "email", "nobody-here@example.org"),
+    ("/settings", {"title": "", "host_city": "Porto", "starts_on": "2026-03-02", "ends_on": "2026-03-04",
+                   "description": "Typed, not saved"}, "host_city", "Porto"),
+]
+
+
+@pytest.mark.parametrize("path, typed, field, shown_value", SETTINGS_REFUSALS, ids=[case[0] for case in SETTINGS_REFUSALS])
+def test_a_refused_settings_form_shows_what_was_typed_and_stores_nothing(client, prepared, path, typed, field, shown_value):
+    before = stored_workshop(prepared.id)
+    refused = client.post(f"/workshops/{prepared.id}{path}", data=typed)
+    assert refused.status_code == 400
+    _, shown = form_with(refused.text, field, action=f"/workshops/{prepared.id}{path}")
+    assert shown[field] == shown_value
+    assert stored_workshop(prepared.id) == before
+    # The other forms of the page still show what is stored.
+    if path != "/settings":
+        _, details = form_with(refused.text, "host_city")
+        assert details["host_city"] == "Łódź" and details["title"] == 'Lab "2026" & friends'
+
+
+def test_a_refused_deletion_shows_the_title_as_typed_and_deletes_nothing(client, prepared):
+    refused = client.post(f"/workshops/{prepared.id}/delete", data={"title": "Lab 2026"})
+    assert refused.status_code == 400
+    _, shown = form_with(refused.text, "title")
+    assert shown["title"] == "Lab 2026"
+    assert db.session.get(Workshop, prepared.id) is not None
