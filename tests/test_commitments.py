@@ -286,3 +286,11 @@ def test_a_refused_save_shows_what_was_typed_and_stores_nothing(client, auth, la
     assert sorted(shown["plans"]) == sorted([str(lab.plan.id), str(lab.other_plan.id)])
     assert shown["signatory-1-role"] == "Mayor" and shown["signatory-0-name"] == "Mateja Žnidaršič"
     assert stored_commitment() == before
+
+
+def test_the_final_versions_are_dated_in_words_on_the_team_page_and_the_shared_page(client, auth, lab):
+    commitment = finalised(client, auth, lab)
+    day = commitment.latest_version.finalised_at
+    in_words = f"{day.day} {day:%B} {day.year}"
+    assert f"Version 1, final on {in_words}" in client.get(lab.url).text
+    assert f"final on {in_words}" in client.get(f"/shared/{commitment.share_token}").text
