@@ -209,12 +209,12 @@ def test_the_preparing_page_links_back_to_where_the_person_came_from(client, aut
     for url, back, label in cases:
         page = client.get(url)
         assert page.status_code == 202
-        assert f'<a href="{back}" id="report-back">{label}</a>' in page.text, url
-        assert f'<a href="{url}" id="report-again" download="commitment-ljubljana-v1.pdf" hidden>Download it again</a>' in page.text
+        assert f'<a class="button primary" href="{back}" id="report-back">{label}</a>' in page.text, url
+        assert f'<a class="button" href="{url}" id="report-again" download="commitment-ljubljana-v1.pdf" hidden>Download it again</a>' in page.text
     auth.as_user(lab.workshop.facilitators[0])
     page = client.get(f"/workshops/{lab.workshop.id}/summary.pdf")
     assert page.status_code == 202
-    assert f'<a href="/workshops/{lab.workshop.id}/console" id="report-back">Back to the console</a>' in page.text
+    assert f'<a class="button primary" href="/workshops/{lab.workshop.id}/console" id="report-back">Back to the console</a>' in page.text
 
 
 # Words a reader outside the room would not understand, or that are plainly wrong.
