@@ -129,6 +129,10 @@ def commitment(world):
     return db.session.scalar(select(Commitment).filter_by(city_team_id=world.team).execution_options(populate_existing=True))
 
 
+def empty_team():
+    return db.session.scalar(select(CityTeam.id).filter_by(name="Tallinn"))
+
+
 def change(function):
     """A `given` step: run `function(world)` on the database and commit."""
 
@@ -142,6 +146,8 @@ def change(function):
 reopen_commitment = change(lambda w: setattr(commitment(w), "status", "draft"))
 revoke_link = change(lambda w: setattr(commitment(w), "share_token", None))
 close_workshop = change(lambda w: setattr(get(Workshop, w.workshop), "closed_at", utcnow()))
+open_commitment_step = change(lambda w: setattr(get(Workshop, w.workshop), "commitments_opened_at", utcnow()))
+add_empty_team = change(lambda w: db.session.add(CityTeam(workshop_id=w.workshop, name="Tallinn")))
 start_voting = change(lambda w: setattr(get(Board, w.board), "phase", "vote"))
 show_results = change(lambda w: setattr(get(Board, w.board), "phase", "results"))
 close_board = change(lambda w: setattr(get(Board, w.board), "phase", "closed"))
@@ -182,12 +188,22 @@ RULES = [
     Rule("POST /workshops/<workshop_id>/policy-areas/<area_id>/remove", FACILITATORS,
          effect=lambda w: get(PolicyArea, w.area) is None),
     Rule("POST /workshops/<workshop_id>/city-teams", FACILITATORS, send={"name": "Porto"}, effect=lambda w: count(CityTeam, name="Porto")),
+    Rule("POST /workshops/<workshop_id>/city-teams/<team_id>", FACILITATORS, send=lambda w: {f"team-{w.team}-name": "Glasgow City"},
+         effect=lambda w: get(CityTeam, w.team).name == "Glasgow City"),
+    Rule("POST /workshops/<workshop_id>/city-teams/<team_id>/remove", FACILITATORS, case="a team nobody joined",
+         given=add_empty_team, at=lambda w: {"team_id": empty_team()}, effect=lambda w: empty_team() is None),
+    Rule("POST /workshops/<workshop_id>/city-teams/<team_id>/remove", frozenset(), case="Glasgow, which has participants",
+         answers=dict.fromkeys(FACILITATORS, 400)),
     Rule("POST /workshops/<workshop_id>/facilitators", FACILITATORS, send=lambda w: {"email": w.outside_facilitator_email},
          effect=lambda w: len(get(Workshop, w.workshop).facilitators) == 3),
     Rule("POST /workshops/<workshop_id>/close", FACILITATORS, effect=lambda w: get(Workshop, w.workshop).closed_at),
     Rule("POST /workshops/<workshop_id>/reopen", FACILITATORS, given=close_workshop,
          effect=lambda w: get(Workshop, w.workshop).closed_at is None),
     Rule("POST /workshops/<workshop_id>/new-code", FACILITATORS, effect=lambda w: get(Workshop, w.workshop).join_code != w.code),
+    Rule("POST /workshops/<workshop_id>/commitment-step/open", FACILITATORS,
+         effect=lambda w: get(Workshop, w.workshop).commitments_opened_at),
+    Rule("POST /workshops/<workshop_id>/commitment-step/close", FACILITATORS, given=open_commitment_step,
+         effect=lambda w: get(Workshop, w.workshop).commitments_opened_at is None),
     Rule("GET /workshops/<workshop_id>/share", FACILITATORS),
     Rule("GET /workshops/<workshop_id>/qr.svg", FACILITATORS),
     # Boards and running the room
@@ -221,6 +237,7 @@ RULES = [
     Rule("GET /workshops/<workshop_id>/delete", frozenset({FACILITATOR})),
     Rule("POST /workshops/<workshop_id>/delete", frozenset({FACILITATOR}), send=lambda w: {"title": get(Workshop, w.workshop).title},
          effect=lambda w: get(Workshop, w.workshop) is None),
+    Rule("GET /privacy", EVERYONE),
     Rule("GET /workshops/<workshop_id>/anonymise-me", PARTICIPANTS),
     Rule("POST /workshops/<workshop_id>/anonymise-me", PARTICIPANTS,
          effect=lambda w: count(Participant, display_name="Anonymous participant") == 1),
@@ -275,6 +292,8 @@ RULES = [
          send=lambda w: {"board_id": w.board, "budget": 9, "cap": 2, "lanes": ["idea"], "mode": "city", "hidden": False},
          effect=lambda w: get(Board, w.board).dots_per_person == 9),
     Rule("reveal_votes", FACILITATORS, send=lambda w: {"board_id": w.vote_board}, effect=lambda w: get(Board, w.vote_board).votes_revealed),
+    Rule("start_round", FACILITATORS, send=lambda w: {"board_id": w.vote_board},
+         effect=lambda w: get(Board, w.vote_board).vote_round == 2 and count(Vote, card_id=w.voted) == 2),
     Rule("set_phase", FACILITATORS, send=lambda w: {"board_id": w.board, "phase": "vote"}, effect=lambda w: get(Board, w.board).phase == "vote"),
     Rule("set_paused", FACILITATORS, send=lambda w: {"board_id": w.board, "paused": True}, effect=lambda w: get(Board, w.board).paused),
     Rule("start_timer", FACILITATORS, send=lambda w: {"board_id": w.board, "seconds": 3600},
@@ -302,6 +321,9 @@ RULES += [
          answers=dict.fromkeys(FACILITATORS, 404)),
     Rule("POST /workshops/<workshop_id>/policy-areas/<area_id>/remove", frozenset(), case="another workshop's area",
          at=lambda w: {"area_id": w.elsewhere_area}, answers=dict.fromkeys(FACILITATORS, 404)),
+    Rule("POST /workshops/<workshop_id>/city-teams/<team_id>", frozenset(), case="another workshop's city team",
+         at=lambda w: {"team_id": w.elsewhere_team}, send=lambda w: {f"team-{w.elsewhere_team}-name": "Porto"},
+         answers=dict.fromkeys(FACILITATORS, 404)),
     Rule(f"POST {COMMITMENTS}/share", frozenset(), case="another workshop's city team",
          at=lambda w: {"team_id": w.elsewhere_team}, answers=NOT_HERE),
     Rule(f"GET {COMMITMENTS}", frozenset(), case="Glasgow through another workshop",

@@ -40,6 +40,7 @@ FORM_DATA = {
     "workshops.rename_policy_area": {"area-{area_id}-title": "Renamed"},
     "workshops.move_policy_area": {"direction": "down"},
     "workshops.add_city_team": {"name": "Porto"},
+    "workshops.rename_city_team": {"team-{team_id}-name": "Porto"},
     "workshops.invite_facilitator": {"email": "{other_email}"},
     "commitments.edit": {"statement": "We commit."},
 }

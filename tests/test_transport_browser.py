@@ -48,6 +48,7 @@ def test_board_console_and_projector_work_under_the_policy_without_a_violation(n
 
     expect(card(ana, "A warm meal every school day")).to_be_visible()
     expect(projector.get_by_text("A warm meal every school day")).to_be_visible()  # live over the socket
+    fran.get_by_role("button", name="Child poverty and the EU Child Guarantee", exact=True).click()
     expect(fran.get_by_text("A warm meal every school day").first).to_be_visible()
     for page in (ana, fran, projector):
         assert violations(page) == [], page.url

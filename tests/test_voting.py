@@ -180,7 +180,7 @@ def test_configure_voting(voting):
     assert ack["ok"]
     [update] = [m["args"][0] for m in voting.ana_socket.get_received() if m["name"] == "board_updated"]
     assert update["board"]["voting"] == {"budget": 8, "cap": 2, "lanes": ["problem", "idea"], "mode": "city",
-                                         "hidden": False, "revealed": False}
+                                         "hidden": False, "revealed": False, "round": 1}
     assert vote(voting.ana_socket, voting.problem)["ok"]
 
 

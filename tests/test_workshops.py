@@ -1,5 +1,8 @@
 """Preparing a workshop: details, policy areas, city teams, co-facilitators, join codes, sharing."""
+import html
+import re
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 import segno
@@ -7,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from workshop.extensions import db
-from workshop.models import JOIN_CODE_ALPHABET, Board, PolicyArea, Workshop
+from workshop.models import JOIN_CODE_ALPHABET, Board, BoardEvent, Participant, PolicyArea, Workshop
 from workshop.workshops import services
 from workshop.workshops.lab import LAB_POLICY_AREAS
 
@@ -154,6 +157,116 @@ def test_add_city_teams(client, workshop):
         ("Bologna", ""), ("Glasgow", ""), ("Göteborg", "Sweden"), ("Ljubljana", "")]
 
 
+def teams(workshop):
+    db.session.expire_all()
+    return [(team.name, team.country) for team in workshop.city_teams]
+
+
+def team_named(workshop, name):
+    return next(team for team in workshop.city_teams if team.name == name)
+
+
+def shown_value(page, name):
+    """The value an input of the page shows (None when the input is not there)."""
+    match = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', page)
+    value = match and re.search(r'value="([^"]*)"', match.group(0))
+    return html.unescape(value.group(1)) if value else (match and "")
+
+
+def test_rename_a_city_team_and_its_form_shows_what_is_stored(client, workshop):
+    glasgow = team_named(workshop, "Glasgow")
+    prefix = f"team-{glasgow.id}"
+    response = client.post(f"/workshops/{workshop.id}/city-teams/{glasgow.id}",
+                           data={f"{prefix}-name": " Glasgow City ", f"{prefix}-country": "Scotland"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/settings#city-teams")
+    assert teams(workshop) == [("Bologna", ""), ("Glasgow City", "Scotland"), ("Ljubljana", "")]
+    page = client.get(f"/workshops/{workshop.id}/settings").text
+    assert (shown_value(page, f"{prefix}-name"), shown_value(page, f"{prefix}-country")) == ("Glasgow City", "Scotland")
+    assert 'aria-label="Save city team Glasgow City"' in page
+
+    events = db.session.scalar(select(func.count(BoardEvent.id)))
+    again = client.post(f"/workshops/{workshop.id}/city-teams/{glasgow.id}",  # saved again as shown
+                        data={f"{prefix}-name": shown_value(page, f"{prefix}-name"), f"{prefix}-country": shown_value(page, f"{prefix}-country")})
+    assert again.status_code == 302
+    assert teams(workshop) == [("Bologna", ""), ("Glasgow City", "Scotland"), ("Ljubljana", "")]
+    assert db.session.scalar(select(func.count(BoardEvent.id))) == events
+
+
+@pytest.mark.parametrize("name, message", [
+    ("bologna", "bologna is already a city team here."),
+    ("", "City is required."),
+    ("   ", "City is required."),
+    ("x" * 81, "City must be 80 characters or fewer."),
+])
+def test_a_bad_city_team_name_is_refused_and_changes_nothing(client, workshop, name, message):
+    glasgow = team_named(workshop, "Glasgow")
+    prefix = f"team-{glasgow.id}"
+    response = client.post(f"/workshops/{workshop.id}/city-teams/{glasgow.id}", data={f"{prefix}-name": name, f"{prefix}-country": "UK"})
+    assert response.status_code == 400
+    assert message in response.text and "There is a problem" in response.text
+    assert teams(workshop) == [("Bologna", ""), ("Glasgow", ""), ("Ljubljana", "")]
+
+
+def test_renaming_a_city_team_shows_on_open_boards(client, workshop, make_participant, connect):
+    from workshop.boards import services as boards
+
+    ewan = make_participant(workshop, "Ewan", "Glasgow")
+    board = workshop.policy_areas[0].board
+    card, _ = boards.add_card(ewan, board, "problem", "Families miss support")
+    socket = connect(ewan)
+    assert socket.emit("join_board", {"board_id": board.id}, callback=True)["ok"]
+    socket.get_received()
+    glasgow = ewan.city_team
+    client.post(f"/workshops/{workshop.id}/city-teams/{glasgow.id}", data={f"team-{glasgow.id}-name": "Glasgow City"})
+    edited = [m["args"][0] for m in socket.get_received() if m["name"] == "card_edited"]
+    assert [(event["card"]["id"], event["card"]["author"]["city"]) for event in edited] == [(card.id, "Glasgow City")]
+    assert client.get(f"/api/boards/{board.id}").get_json()["cards"][0]["author"]["city"] == "Glasgow City"
+
+
+def test_remove_a_city_team_nobody_joined(client, workshop):
+    bologna = team_named(workshop, "Bologna")
+    assert 'aria-label="Remove city team Bologna"' in client.get(f"/workshops/{workshop.id}/settings").text
+    response = client.post(f"/workshops/{workshop.id}/city-teams/{bologna.id}/remove")
+    assert response.status_code == 302
+    assert teams(workshop) == [("Glasgow", ""), ("Ljubljana", "")]
+    assert "City team Bologna removed." in client.get(f"/workshops/{workshop.id}/settings").text
+
+
+def test_a_city_team_with_participants_is_not_removed(client, workshop, make_participant):
+    ewan = make_participant(workshop, "Ewan", "Glasgow")
+    glasgow = ewan.city_team
+    page = client.get(f"/workshops/{workshop.id}/settings").text
+    assert "Remove city team Glasgow" not in page and "1 participant has joined this team, so it cannot be removed." in page
+    response = client.post(f"/workshops/{workshop.id}/city-teams/{glasgow.id}/remove")
+    assert response.status_code == 400
+    assert "Glasgow has participants, so it stays" in response.text
+    assert teams(workshop) == [("Bologna", ""), ("Glasgow", ""), ("Ljubljana", "")]
+    assert db.session.get(Participant, ewan.id).city_team_id == glasgow.id
+
+
+def test_a_city_team_with_only_removed_participants_is_not_removed(client, workshop, make_participant):
+    rae = make_participant(workshop, "Rae", "Glasgow")
+    rae.removed_at = rae.joined_at  # her cards and votes are still the team's
+    db.session.commit()
+    assert client.post(f"/workshops/{workshop.id}/city-teams/{rae.city_team_id}/remove").status_code == 400
+    assert len(teams(workshop)) == 3
+
+
+@pytest.mark.parametrize("path, data", [("", {"name": "Porto"}), ("/remove", {})])
+def test_city_teams_are_changed_only_by_their_workshops_facilitators(client, auth, workshop, make_workshop,
+                                                                      make_facilitator, make_participant, path, data):
+    bologna = team_named(workshop, "Bologna")
+    form = {f"team-{bologna.id}-{key}": value for key, value in data.items()}
+    other = make_workshop(cities=("Porto",))
+    foreign = other.city_teams[0]
+    assert client.post(f"/workshops/{workshop.id}/city-teams/{foreign.id}{path}", data=form).status_code == 404
+    for outsider in (make_facilitator(), make_participant(workshop, "Ewan", "Glasgow")):
+        auth.as_user(outsider)
+        assert client.post(f"/workshops/{workshop.id}/city-teams/{bologna.id}{path}", data=form).status_code == 403
+    assert teams(workshop) == [("Bologna", ""), ("Glasgow", ""), ("Ljubljana", "")]
+    assert teams(other) == [("Porto", "")]
+
+
 def test_invite_a_co_facilitator(app, client, workshop, make_facilitator, auth):
     colleague = make_facilitator(name="Ben", email="ben@example.org")
     response = client.post(f"/workshops/{workshop.id}/facilitators", data={"email": "BEN@example.org"})
@@ -296,3 +409,54 @@ def test_a_new_board_that_reuses_a_removed_boards_id_shows_only_its_own_cards(ap
     assert new.board.id == old_board_id  # the premise: the id came back
     boards.add_card(participant, new.board, "problem", "A card of the new board")
     assert [card["text"] for card in snapshot(new.board, participant)["cards"]] == ["A card of the new board"]
+
+
+class Forms(HTMLParser):
+    """The forms of a page as a browser would post them unchanged: [(action, {name: value})]."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.forms, self.textarea, self.select = [], None, None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs.get("action"), {}))
+        elif tag == "input" and attrs.get("name") and (attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs):
+            self.forms[-1][1][attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.forms[-1][1][self.textarea] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.forms[-1][1][self.textarea] += data
+
+
+def every_row():
+    db.session.expire_all()
+    return {table.name: sorted(map(tuple, db.session.execute(table.select()).all()), key=repr) for table in db.metadata.sorted_tables}
+
+
+def test_every_settings_form_posted_as_shown_changes_nothing(client, workshop, make_participant):
+    from workshop.boards import services as boards
+
+    ewan = make_participant(workshop, "Ewan", "Glasgow")
+    boards.add_card(ewan, workshop.policy_areas[0].board, "problem", "Families miss support")
+    team = team_named(workshop, "Glasgow")
+    team.country = "United Kingdom"
+    workshop.description = "Three days.\nIn Ljubljana."
+    db.session.commit()
+    page = client.get(f"/workshops/{workshop.id}/settings").text
+    edits = [(action, data) for action, data in Forms(page).forms
+             if action == f"/workshops/{workshop.id}/settings" or re.fullmatch(rf"/workshops/{workshop.id}/(policy-areas|city-teams)/\d+", action)]
+    assert len(edits) == 1 + 3 + 3  # the details, each policy area, each city team
+    before = every_row()
+    for action, data in edits:
+        assert client.post(action, data=data).status_code == 302, (action, data)
+        assert every_row() == before, action

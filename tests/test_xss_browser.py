@@ -124,6 +124,12 @@ def test_no_payload_runs_and_each_shows_as_text_on_every_page(new_page, hostile_
     fran.goto(f"/workshops/{h['workshop_id']}/console")
     fran.get_by_role("region", name=PAYLOADS[-1], exact=True).wait_for()
     assert_shown_as_text_and_never_run(fran)
+    # The first board's controls: every card, and the hidden ones with their reasons.
+    fran.get_by_role("button", name="Child poverty and the EU Child Guarantee", exact=True).click()
+    board = fran.get_by_role("region", name="Child poverty and the EU Child Guarantee", exact=True)
+    board.get_by_role("button", name="Show all cards").click()
+    board.locator('[data-list="hidden"] > li').nth(len(PAYLOADS) - 1).wait_for()
+    assert_shown_as_text_and_never_run(fran, [*PAYLOADS, *(f"Hidden by a facilitator: {reason}" for reason in PAYLOADS)])
     # The console opened all 42 boards, more than participants may open in a minute; the projector
     # must open at once all the same (it waited a minute when facilitators were limited too).
     # (A few seconds on the console: long enough for it to send every join; the page shows no sign of it.)

@@ -46,7 +46,9 @@ export function cardElement(card, view) {
   return element;
 }
 
-// The card's dots: the room's count (once public), this person's (or city team's) dots, and the buttons.
+// The card's dots: the room's count (once public), this person's (or city team's) dots on it as
+// filled and empty dots with the same in words, the buttons, why "Add a dot" cannot be pressed
+// (beside it, and tied to it by aria-describedby), and a refusal the server gave, shown here too.
 function voteLine(card, view) {
   const { t, state } = view;
   const parts = [];
@@ -54,23 +56,31 @@ function voteLine(card, view) {
   if (count !== null && (state.board.phase !== "collect")) {
     parts.push(h("p", { class: "dot-count", text: count === 1 ? t("dots.one") : t("dots.count", { n: count }) }));
   }
-  const { mine, team } = view.myDots(card);
   if (state.me.role !== "participant" || state.board.phase === "collect") return parts;
-  if (state.board.voting.mode === "city" && team.length) {
-    const people = team.map((dot) => `${dot.name} ${dot.count}`).join(", ");
-    parts.push(h("p", { class: "my-dots", text: t("dots.team", { city: state.me.city, people }) }));
-  } else if (mine) {
-    parts.push(h("p", { class: "my-dots", text: t("dots.mine", { n: mine }) }));
+  const { mine, team, onCard } = view.myDots(card);
+  const { cap, mode } = state.board.voting;
+  const voting = view.canVote(card);
+  if (!voting && !onCard) return parts;
+  const words = mode === "city" ? t("dots.team.card", { city: state.me.city, n: onCard, cap }) : t("dots.mine.card", { n: onCard, cap });
+  parts.push(h("p", { class: "my-dots" },
+    h("span", { class: "dot-marks", "aria-hidden": "true", text: "●".repeat(Math.min(onCard, cap)) + "○".repeat(Math.max(cap - onCard, 0)) }),
+    " ", h("span", { text: words })));
+  if (mode === "city" && team.length) {
+    parts.push(h("p", { class: "my-dots", text: t("dots.team", { city: state.me.city, people: team.map((dot) => `${dot.name} ${dot.count}`).join(", ") }) }));
   }
-  if (view.canVote(card)) {
-    const describedBy = `card-${card.id}-text`;
-    const left = state.votes.mine ? state.votes.mine.left : 0;
-    parts.push(h("div", { class: "vote-controls", role: "group", "aria-label": t("dots.mine", { n: mine }) },
-      h("button", { type: "button", class: "dot-button", "aria-describedby": describedBy, text: t("dot.add"),
-        disabled: left <= 0, onclick: () => view.actions.vote(card.id, "vote") }),
-      h("button", { type: "button", class: "dot-button", "aria-describedby": describedBy, text: t("dot.remove"),
-        disabled: mine <= 0, onclick: () => view.actions.vote(card.id, "unvote") })));
-  }
+  if (!voting) return parts;
+  const left = state.votes.mine ? state.votes.mine.left : 0;
+  const reason = left <= 0 ? t("dot.reason.left") : onCard >= cap ? t("dot.reason.cap", { cap }) : null;
+  const textId = `card-${card.id}-text`;
+  const reasonId = `card-${card.id}-vote-reason`;
+  parts.push(h("div", { class: "vote-controls", role: "group", "aria-label": words },
+    h("button", { type: "button", class: "dot-button", "data-focus-key": "vote", "aria-describedby": reason ? `${textId} ${reasonId}` : textId,
+      text: t("dot.add"), disabled: Boolean(reason), onclick: () => view.vote(card.id, "vote") }),
+    h("button", { type: "button", class: "dot-button", "data-focus-key": "unvote", "aria-describedby": textId, text: t("dot.remove"),
+      disabled: mine <= 0, onclick: () => view.vote(card.id, "unvote") })));
+  if (reason) parts.push(h("p", { id: reasonId, class: "vote-reason", text: reason }));
+  const refusal = view.voteErrors.get(card.id);
+  if (refusal) parts.push(h("p", { class: "vote-error", text: refusal }));
   return parts;
 }
 

@@ -3,7 +3,7 @@
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement, excerpt } from "./board-card.js";
 import { h } from "./dom.js";
-import { ranked } from "./ranking.js";
+import { ranked, seenByRoom } from "./ranking.js";
 import { Countdown } from "./timer.js";
 
 const LINK_TARGET = { idea: "problem", action: "idea" };
@@ -13,8 +13,11 @@ export class BoardView {
     Object.assign(this, { state, limits, t, actions });
     this.elements = new Map(); // card id -> { card, element }
     this.open = null; // { cardId, mode } while a card shows an inline form
+    this.voteErrors = new Map(); // card id -> the server's refusal of this person's last dot there
     this.lanes = {};
     this.build();
+    this.rounds = h("section", { id: "earlier-rounds", class: "earlier-rounds", "aria-labelledby": "earlier-rounds-heading", hidden: true });
+    document.getElementById("lanes").after(this.rounds);
     this.filters = document.getElementById("filters");
     this.filters.addEventListener("input", () => this.render());
     this.filters.addEventListener("submit", (event) => event.preventDefault());
@@ -40,7 +43,7 @@ export class BoardView {
         error, button);
       const list = h("ul", { class: "cards", "aria-labelledby": headingId });
       container.append(h("section", { class: `lane lane-${lane}`, "aria-labelledby": headingId },
-        h("h2", { id: headingId }, this.t(`lane.${lane}`), " ", count), form, list));
+        h("h2", { id: headingId, tabindex: "-1" }, this.t(`lane.${lane}`), " ", count), form, list));
 
       const updateCounter = () => {
         counter.textContent = this.t("left", { n: this.limits.text - textarea.value.length });
@@ -125,21 +128,34 @@ export class BoardView {
     return counts ? counts[String(card.id)] || 0 : null;
   }
 
+  // This person's dots on `card` (mine), and their budget holder's: themself, or their city team (onCard, team).
   myDots(card) {
     const mine = this.state.votes.mine;
-    if (!mine) return { mine: 0, team: [] };
+    if (!mine) return { mine: 0, team: [], onCard: 0 };
     const dots = mine.dots.filter((dot) => dot.card_id === card.id);
-    return {
-      mine: dots.filter((dot) => dot.participant_id === this.state.me.id).reduce((sum, dot) => sum + dot.count, 0),
-      team: dots,
-    };
+    const total = (list) => list.reduce((sum, dot) => sum + dot.count, 0);
+    return { mine: total(dots.filter((dot) => dot.participant_id === this.state.me.id)), team: dots, onCard: total(dots) };
+  }
+
+  // Put a dot on a card or take one back. A refusal shows on the card and goes to the live region.
+  async vote(cardId, event) {
+    const ack = await this.actions.vote(cardId, event);
+    if (ack.ok) this.voteErrors.clear();
+    else {
+      this.voteErrors.set(cardId, ack.error.message);
+      this.announce(this.t("announce.error", { message: ack.error.message }));
+    }
+    this.render();
   }
 
   // Rendering --------------------------------------------------------------------------------
 
   render() {
+    const focus = this.focusNow();
     const { board, me } = this.state;
     const cards = [...this.state.cards.values()];
+    if (board.phase !== this.phase) this.voteErrors.clear();
+    this.phase = board.phase;
     this.renderStatus();
     this.ranks = new Map();
     document.getElementById("private-note").hidden = !(board.private_writing && me.role === "participant");
@@ -154,7 +170,10 @@ export class BoardView {
       const showRanking = board.phase === "results" && board.voting.lanes.includes(lane) && this.state.votes.counts;
       const ranking = showRanking ? ranked(cards.filter((card) => card.lane === lane), this.state.votes.counts) : null;
       for (const entry of ranking || []) this.ranks.set(entry.card.id, entry);
-      const inLane = ranking ? ranking.map((entry) => entry.card) : this.sorted(cards.filter((card) => card.lane === lane));
+      // In results the ranked cards come first; a card the room does not see (its author may) follows, unranked.
+      const inLane = ranking
+        ? [...ranking.map((entry) => entry.card), ...this.sorted(cards.filter((card) => card.lane === lane && !seenByRoom(card)))]
+        : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
       const postingOpen = me.role === "participant" && !board.paused
         && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
@@ -176,6 +195,61 @@ export class BoardView {
         if (this.open && this.open.cardId === id) this.open = null;
       }
     }
+    this.renderRounds();
+    this.keepFocus(focus);
+  }
+
+  // Focus -------------------------------------------------------------------------------------
+  // A render may rebuild the card holding focus (after a vote), hide a form (on a phase change) or
+  // remove a card: focus then stays on the same control in the rebuilt card, or moves to its
+  // sibling vote button or the card itself, or to the lane's heading: never to the page body.
+
+  focusNow() {
+    const active = document.activeElement;
+    if (!active || active === document.body || !document.getElementById("lanes").contains(active)) return null;
+    const cardElement = active.closest("[data-card-id]");
+    return { element: active, cardId: cardElement && Number(cardElement.dataset.cardId), key: active.dataset.focusKey,
+      lane: active.closest(".lane")?.querySelector("h2") };
+  }
+
+  keepFocus(focus) {
+    if (!focus) return;
+    const usable = (element) => element && element.isConnected && !element.disabled && !element.closest("[hidden]");
+    if (usable(focus.element)) {
+      if (document.activeElement !== focus.element) focus.element.focus();
+      return;
+    }
+    const cardElement = focus.cardId && this.elements.get(focus.cardId)?.element;
+    const candidates = cardElement ? [
+      focus.key && cardElement.querySelector(`[data-focus-key="${focus.key}"]`),
+      ...(focus.key ? cardElement.querySelectorAll("[data-focus-key]") : []),
+      cardElement,
+    ] : [];
+    const target = [...candidates, focus.lane].find(usable);
+    if (target) target.focus();
+  }
+
+  // Earlier voting rounds: in results, each earlier round's ranking below the lanes (the lanes
+  // rank the current round).
+  renderRounds() {
+    const { board, votes } = this.state;
+    const rounds = ["results", "closed"].includes(board.phase) ? votes.rounds || [] : [];
+    const cards = [...this.state.cards.values()];
+    const signature = JSON.stringify([rounds, board.voting.lanes, cards.filter(seenByRoom).map((card) => [card.id, card.lane, card.text])]);
+    if (signature === this.roundsSignature) return;
+    this.roundsSignature = signature;
+    this.rounds.hidden = !rounds.length;
+    const t = this.t;
+    this.rounds.replaceChildren(h("h2", { id: "earlier-rounds-heading", text: t("rounds.earlier") }),
+      ...[...rounds].reverse().map((round) => h("section", { class: "round", "aria-labelledby": `round-${round.round}-heading` },
+        h("h3", { id: `round-${round.round}-heading`, text: t("rounds.round", { n: round.round }) }),
+        ...board.voting.lanes.flatMap((lane) => {
+          const ranking = ranked(cards.filter((card) => card.lane === lane), round.counts);
+          return ranking.length ? [h("h4", { text: t(`lane.${lane}`) }), h("ol", { class: "round-ranking" }, ...ranking.map((entry) => h("li", {},
+            h("span", { class: "round-rank", text: t(entry.tie ? "rank.tie" : "rank", { n: entry.rank }) }), " ",
+            h("span", { class: "round-text", text: entry.card.text }), " ",
+            h("span", { class: "round-dots", text: entry.count === 1 ? t("dots.one") : t("dots.count", { n: entry.count }) }))))] : [];
+        }))));
   }
 
   cardElementFor(card) {
@@ -185,7 +259,8 @@ export class BoardView {
     const { board } = this.state;
     const rank = this.ranks.get(card.id);
     const context = JSON.stringify([board.phase, board.paused, board.spotlight_card_id === card.id, this.count(card),
-      this.myDots(card), rank && [rank.rank, rank.tie], board.voting.lanes]);
+      this.myDots(card), rank && [rank.rank, rank.tie], board.voting, this.state.votes.mine && this.state.votes.mine.left,
+      this.voteErrors.get(card.id)]);
     if (entry && (entry.card === card || openHere) && entry.context === context
         && entry.openMode === (openHere ? this.open.mode : null)) {
       return entry.element;
@@ -254,7 +329,8 @@ export class BoardView {
 
   renderStatus() {
     const { board, me, votes } = this.state;
-    document.getElementById("phase").textContent = this.t(`phase.${board.phase}`);
+    const phase = this.t(`phase.${board.phase}`);
+    document.getElementById("phase").textContent = board.voting.round > 1 ? this.t("phase.round", { phase, n: board.voting.round }) : phase;
     const paused = document.getElementById("paused-note");
     paused.hidden = !board.paused;
     paused.textContent = this.t("paused");

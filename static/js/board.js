@@ -250,8 +250,7 @@ function makeActions() {
     async vote(cardId, event) {
       const ack = await request(event, { card_id: cardId });
       if (ack.ok) state.votes.mine = ack.votes;
-      else view.announce(t("announce.error", { message: ack.error.message }));
-      view.render();
+      return ack; // the view shows a refusal on the card and renders
     },
     spotlight: (cardId) => request("spotlight", { board_id: boardId, card_id: cardId }),
     refresh: () => view.render(),

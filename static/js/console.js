@@ -1,4 +1,5 @@
-// The facilitator's console: every board of the workshop, live, with the buttons that run the room.
+// The facilitator's console: one compact row per board (phase, timer, people, cards, dots), and
+// the controls of one board at a time below its row, showing only what applies to the board now.
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
 import { h } from "./dom.js";
@@ -8,15 +9,78 @@ import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("console-data").textContent);
 const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
-const label = (key, vars) => document.getElementById("console-labels").dataset[key].replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+// A count in words: the ".one" message for 1, the general one otherwise.
+const count = (key, n, vars = {}) => t(n === 1 && data.messages[`${key}.one`] ? `${key}.one` : key, { n, ...vars });
 const socket = openSocket(t);
 const panels = new Map();
-const PHASES = ["collect", "vote", "results", "closed"];
+const LATEST = 5; // cards listed while no filter is typed and "Show all cards" is off
+const OPEN_KEY = `console-open:${location.pathname}`;
 
 function request(event, payload) {
   return new Promise((resolve) => {
     socket.timeout(15000).emit(event, payload, (error, ack) => resolve(error ? { ok: false, error: { message: t("reconnecting") } } : ack));
   });
+}
+
+// Errors show beside the control that failed and are read out once, from the page's live region
+// (emptied first, so the same refusal twice is announced twice).
+const announcer = document.getElementById("console-announce");
+function showError(slot, message) {
+  if (slot) {
+    slot.textContent = message;
+    slot.hidden = !message;
+  }
+  if (message) {
+    announcer.textContent = "";
+    setTimeout(() => { announcer.textContent = message; }, 50);
+  }
+}
+
+const visible = (element) => element.isConnected && element.checkVisibility();
+const FOCUSABLE = "button, input, select, textarea, a[href]";
+
+// After these buttons do their work they disappear; the focus goes to the one that undoes it.
+const COUNTERPART = {
+  pause: "resume", resume: "pause", "pause-timer": "resume-timer", "resume-timer": "pause-timer",
+  "stop-timer": "minutes-1", "custom-timer": "pause-timer", "minutes-1": "pause-timer", "minutes-3": "pause-timer",
+  "minutes-5": "pause-timer", "minutes-10": "pause-timer",
+};
+
+// The timer's countdown, which also tells the panel when the timer changes state (started, paused,
+// stopped, or reaching zero on its own), so that the timer's buttons follow it.
+class StateCountdown extends Countdown {
+  tick() {
+    super.tick();
+    const state = this.element.dataset.state;
+    if (state !== this.state) {
+      this.state = state;
+      if (this.onState) this.onState(state);
+    }
+  }
+}
+
+// Puts the children of `list` in the order of `items` ({key, sig, build}), building a node only
+// for a new key or a changed signature. Nodes that did not change stay where they are, untouched:
+// a reason being typed, an open select or the focus survive a live update of another card.
+function reconcile(list, items, cache) {
+  const wanted = new Set();
+  items.forEach(({ key, sig, build }, index) => {
+    wanted.add(key);
+    let entry = cache.get(key);
+    if (!entry || entry.sig !== sig) {
+      const node = build();
+      if (entry) entry.node.replaceWith(node);
+      entry = { node, sig };
+      cache.set(key, entry);
+    }
+    if (list.children[index] !== entry.node) list.insertBefore(entry.node, list.children[index] || null);
+  });
+  for (const [key, entry] of cache) {
+    if (!wanted.has(key)) {
+      entry.node.remove();
+      cache.delete(key);
+    }
+  }
 }
 
 class Panel {
@@ -26,50 +90,124 @@ class Panel {
     this.board = snapshot.board;
     this.cards = new Map(snapshot.cards.map((card) => [card.id, card]));
     this.counts = snapshot.votes.counts || {};
-    this.element = document.getElementById(`console-board-${this.id}`);
-    this.status = this.element.querySelector(".console-status");
-    this.error = this.element.querySelector(".console-error");
-    this.recent = this.element.querySelector(".recent-cards");
-    this.countdown = new Countdown(this.element.querySelector(".timer"), t);
-    this.countdown.set(this.board.timer, snapshot.server_time);
     this.presence = entry.presence;
+    this.element = document.getElementById(`console-board-${this.id}`);
+    this.controls = this.element.querySelector(".console-controls");
+    this.toggle = this.element.querySelector('[data-action="toggle"]');
+    this.open = null; // the card whose hide or merge form is open: {cardId, mode}
+    this.drafts = new Map(); // what was typed or chosen in those forms, by data-key
+    this.cardErrors = new Map(); // card id -> the last refusal of an action on it
+    this.listed = { cards: new Map(), hidden: new Map() };
+    this.showAll = false;
+    this.pendingFocus = null;
+    this.countdown = new StateCountdown(this.element.querySelector(".timer"), t);
+    this.countdown.set(this.board.timer, snapshot.server_time);
+    this.countdown.onState = () => this.keepFocus(() => this.drawTimer());
     this.bind();
+    this.setOpen(sessionStorage.getItem(OPEN_KEY) === String(this.id));
     this.render();
   }
 
-  send(event, payload = {}) {
+  part(selector) {
+    return this.element.querySelector(selector);
+  }
+
+  field(name) {
+    return this.part(`[data-field="${name}"]`);
+  }
+
+  fact(name, text) {
+    const element = this.part(`[data-fact="${name}"]`);
+    if (element.textContent !== text) element.textContent = text;
+  }
+
+  byKey(key) {
+    return this.element.querySelector(`[data-key="${CSS.escape(key)}"]`);
+  }
+
+  send(event, payload, slot) {
     return request(event, { board_id: this.id, ...payload }).then((ack) => {
-      this.error.hidden = ack.ok;
-      this.error.textContent = ack.ok ? "" : ack.error.message;
+      showError(slot, ack.ok ? "" : ack.error.message);
       return ack;
     });
   }
 
-  field(name) {
-    return this.element.querySelector(`[data-field="${name}"]`);
+  // One board's controls open at a time; which one is remembered for this tab (a reload keeps it).
+  setOpen(open) {
+    this.isOpen = open;
+    this.toggle.setAttribute("aria-expanded", String(open));
+    this.controls.hidden = !open;
+    if (open) this.drawCards();
+  }
+
+  toggleOpen() {
+    const open = !this.isOpen;
+    for (const panel of panels.values()) panel.setOpen(panel === this && open);
+    if (open) sessionStorage.setItem(OPEN_KEY, String(this.id));
+    else sessionStorage.removeItem(OPEN_KEY);
+    this.toggle.scrollIntoView({ block: "nearest" });
   }
 
   bind() {
-    const on = (action, handler) => this.element.querySelector(`[data-action="${action}"]`).addEventListener("click", handler);
-    on("set-phase", () => this.send("set_phase", { phase: this.field("phase").value, keep_posting_open: this.field("keep-open").checked }));
-    on("pause", () => this.send("set_paused", { paused: !this.board.paused }));
-    for (const button of this.element.querySelectorAll("[data-minutes]")) {
-      button.addEventListener("click", () => this.startTimer(Number(button.dataset.minutes) * 60));
+    const errorOf = (element) => element.closest("[data-group]").querySelector("[data-error]");
+    const on = (action, handler) => {
+      const button = this.part(`[data-action="${action}"]`);
+      button.dataset.key ||= action;
+      button.addEventListener("click", () => handler(button));
+    };
+    // A control that sends an event: its error shows in its group; once done, the focus goes to
+    // its counterpart if it has one (Pause -> Resume), else stays in the group (keepFocus).
+    const sends = (button, event, payload, focusAfter = COUNTERPART[button.dataset.key]) => this.send(event, payload(), errorOf(button)).then((ack) => {
+      if (ack.ok && focusAfter) this.focusLater(focusAfter);
+      this.render();
+    });
+    on("toggle", () => this.toggleOpen());
+    for (const button of this.element.querySelectorAll("[data-phase]")) {
+      button.dataset.key = `phase-${button.dataset.phase}-${button.dataset.show}`;
+      button.addEventListener("click", () => sends(button, "set_phase", () => ({
+        phase: button.dataset.phase, keep_posting_open: this.field("keep-open").checked,
+      })));
     }
-    on("custom-timer", () => this.startTimer(Math.round(Number(this.field("minutes").value) * 60)));
-    on("pause-timer", () => this.send("pause_timer"));
-    on("resume-timer", () => this.send("resume_timer"));
-    on("add-minute", () => this.send("add_time", { seconds: 60 }));
-    on("stop-timer", () => this.send("stop_timer"));
-    on("reveal", () => this.send("reveal_votes"));
-    on("release-spotlight", () => this.send("spotlight", { card_id: null }));
-    on("save-voting", () => this.send("configure_voting", {
+    // While voting, the box applies at once; while collecting it goes with "Start voting".
+    this.field("keep-open").addEventListener("change", (event) => {
+      if (this.board.phase === "vote") sends(event.target, "set_phase", () => ({ phase: "vote", keep_posting_open: event.target.checked }));
+    });
+    on("pause", (button) => sends(button, "set_paused", () => ({ paused: true })));
+    on("resume", (button) => sends(button, "set_paused", () => ({ paused: false })));
+    on("start-round", (button) => sends(button, "start_round", () => ({})));
+    for (const button of this.element.querySelectorAll("[data-minutes]")) {
+      button.dataset.key = `minutes-${button.dataset.minutes}`;
+      button.addEventListener("click", () => sends(button, "start_timer", () => ({
+        seconds: Number(button.dataset.minutes) * 60, advances: this.field("advances").checked,
+      })));
+    }
+    on("custom-timer", (button) => sends(button, "start_timer", () => ({
+      seconds: Math.round(Number(this.field("minutes").value) * 60), advances: this.field("advances").checked,
+    })));
+    on("pause-timer", (button) => sends(button, "pause_timer", () => ({})));
+    on("resume-timer", (button) => sends(button, "resume_timer", () => ({})));
+    on("add-minute", (button) => sends(button, "add_time", () => ({ seconds: 60 })));
+    on("stop-timer", (button) => sends(button, "stop_timer", () => ({})));
+    on("reveal", (button) => sends(button, "reveal_votes", () => ({})));
+    on("toggle-voting", (button) => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      this.part(".voting-settings").hidden = !open;
+    });
+    on("save-voting", (button) => sends(button, "configure_voting", () => ({
       budget: Number(this.field("budget").value),
       cap: Number(this.field("cap").value),
       lanes: [...this.element.querySelectorAll("[data-field=lane]:checked")].map((box) => box.value),
       mode: this.field("mode").value,
       hidden: this.field("hidden").checked,
-    }));
+    })));
+    on("release-spotlight", (button) => sends(button, "spotlight", () => ({ card_id: null }), `spotlight:${this.board.spotlight_card_id}`));
+    this.field("filter").addEventListener("input", () => this.drawCards());
+    on("show-all", (button) => {
+      this.showAll = !this.showAll;
+      button.setAttribute("aria-pressed", String(this.showAll));
+      this.drawCards();
+    });
   }
 
   // Whether the server's `value` for `part` differs from what the controls last showed.
@@ -81,10 +219,6 @@ class Panel {
     return changed;
   }
 
-  startTimer(seconds) {
-    this.send("start_timer", { seconds, advances: this.field("advances").checked });
-  }
-
   setBoard(board, serverTime) {
     this.board = board;
     this.countdown.set(board.timer, serverTime);
@@ -92,47 +226,231 @@ class Panel {
   }
 
   render() {
-    const { board } = this;
-    const live = [...this.cards.values()];
-    const online = this.presence.cities.map((city) => `${city.name} (${city.count})`).join(", ");
-    this.status.textContent = label("status", {
-      phase: t(`phase.${board.phase}`), cards: live.length, people: this.presence.count, cities: online || "–",
-    }) + (board.paused ? ` · ${t("paused")}` : "");
-    // Controls follow the server only when that very value changed: a re-render (a card, someone
-    // arriving, another setting) must not undo a choice the facilitator is about to send.
-    if (this.follow("phase", [board.phase, board.keep_posting_open])) {
-      this.field("phase").value = board.phase;
-      this.field("keep-open").checked = board.keep_posting_open;
-    }
-    this.element.querySelector('[data-action="pause"]').textContent = board.paused ? label("resumeBoard", {}) : label("pauseBoard", {});
-    const spotlight = board.spotlight_card_id && this.cards.get(board.spotlight_card_id);
-    this.element.querySelector(".spotlight-line").textContent = spotlight ? `${t("spotlight.on")}: ${spotlight.text}` : "";
-    this.element.querySelector('[data-action="release-spotlight"]').hidden = !spotlight;
-    if (this.follow("voting", board.voting)) {
-      this.field("budget").value = board.voting.budget;
-      this.field("cap").value = board.voting.cap;
-      this.field("mode").value = board.voting.mode;
-      this.field("hidden").checked = board.voting.hidden;
-      for (const box of this.element.querySelectorAll("[data-field=lane]")) box.checked = board.voting.lanes.includes(box.value);
-    }
-    this.renderRecent(live);
+    this.keepFocus(() => this.draw());
   }
 
-  renderRecent(live) {
-    const latest = live.filter((card) => !card.hidden).sort((a, b) => b.id - a.id).slice(0, 5);
-    this.recent.replaceChildren(...latest.map((card) => {
-      const reason = h("input", { type: "text", maxlength: 200, "aria-label": label("hideReason", { text: card.text }) });
-      const count = this.counts[String(card.id)];
-      return h("li", {},
-        h("span", { text: card.text }), " ",
-        h("span", { class: "muted", text: `${card.author.name}, ${card.author.city}${count ? ` · ${t("dots.count", { n: count })}` : ""}` }), " ",
-        reason,
-        h("button", { type: "button", text: t("hide.submit"), "aria-label": label("hideCard", { text: card.text }),
-          onclick: () => request("hide_card", { card_id: card.id, reason: reason.value }).then((ack) => {
-            this.error.hidden = ack.ok;
-            this.error.textContent = ack.ok ? "" : ack.error.message;
-          }) }));
-    }));
+  // Where the focus goes once the change an action asked for shows (its ack and the room's update
+  // come in either order); forgotten after a few seconds, so it never jumps later on its own.
+  focusLater(key) {
+    this.pendingFocus = { key, until: Date.now() + 3000 };
+  }
+
+  // Runs `change`, then puts the focus back where the facilitator was if the change hid or
+  // rebuilt the control that had it: the same control (by its data-key) if it is still shown,
+  // else the action's counterpart (pendingFocus), else the first button left in its group (after a
+  // phase change, the next step), else the board's own button.
+  keepFocus(change) {
+    const had = document.activeElement;
+    const inside = had && had !== document.body && this.element.contains(had);
+    const key = inside ? had.dataset.key : null;
+    const group = inside ? had.closest("[data-group]") : null;
+    const selection = inside && typeof had.selectionStart === "number" ? [had.selectionStart, had.selectionEnd] : null;
+    change();
+    if (this.pendingFocus && this.pendingFocus.until < Date.now()) this.pendingFocus = null;
+    const wanted = this.pendingFocus && this.byKey(this.pendingFocus.key);
+    if (wanted && visible(wanted) && (inside || document.activeElement === document.body)) {
+      this.pendingFocus = null;
+      wanted.focus();
+      return;
+    }
+    if (!inside || visible(had)) return;
+    let target = key && this.byKey(key);
+    if (target && visible(target)) {
+      target.focus();
+      if (selection && typeof target.setSelectionRange === "function") target.setSelectionRange(...selection);
+      return;
+    }
+    const first = (selector) => [...group.querySelectorAll(selector)].find(visible);
+    target = group && visible(group) ? first("button") || first(FOCUSABLE) : null;
+    (target || this.toggle).focus();
+  }
+
+  draw() {
+    const { board } = this;
+    const live = [...this.cards.values()];
+    const counts = this.counts || {};
+    const dots = live.reduce((sum, card) => sum + (counts[String(card.id)] || 0), 0);
+    const cities = this.presence.cities;
+    this.fact("phase", t(`phase.${board.phase}`) + (board.paused ? ` · ${t("console.paused")}` : ""));
+    this.fact("people", `${t("console.online", { n: this.presence.count })} · ${count("console.cities", cities.length)}`);
+    this.fact("cards", count("console.cards", live.filter((card) => !card.hidden).length));
+    this.fact("dots", count("console.dots", dots));
+    this.element.dataset.phase = board.phase;
+    this.element.dataset.paused = String(board.paused);
+    this.fact("cities", cities.length
+      ? t("console.where", { cities: cities.map((city) => `${city.name} (${city.count})`).join(", ") })
+      : t("console.nobody"));
+
+    const { phase, voting } = board;
+    const spotlight = board.spotlight_card_id && this.cards.get(board.spotlight_card_id);
+    this.show({
+      "keep-open": phase === "collect" || phase === "vote",
+      "to-vote": phase === "collect",
+      "to-results": phase === "vote",
+      "new-round": phase === "vote" || phase === "results",
+      "to-collect": phase !== "collect",
+      "to-reopen-results": phase === "closed",
+      "to-closed": phase !== "closed",
+      pause: !board.paused && phase !== "closed",
+      resume: board.paused,
+      reveal: phase === "vote" && voting.hidden && !voting.revealed,
+      spotlight: Boolean(spotlight),
+      "hidden-cards": live.some((card) => card.hidden),
+    });
+    this.fact("spotlight", spotlight ? spotlight.text : "");
+    const round = voting.round ? `${t("console.round", { n: voting.round })} ` : "";
+    const seen = !voting.hidden ? "public" : voting.revealed ? "revealed" : "hidden";
+    this.fact("votes", round + t(`console.votes.${seen}`));
+
+    // Controls follow the server only when that very value changed: a re-render (a card, someone
+    // arriving, another setting) must not undo a choice the facilitator is about to send.
+    if (this.follow("keep-open", board.keep_posting_open)) this.field("keep-open").checked = board.keep_posting_open;
+    if (this.follow("voting", [voting.budget, voting.cap, voting.mode, voting.hidden, voting.lanes])) {
+      this.field("budget").value = voting.budget;
+      this.field("cap").value = voting.cap;
+      this.field("mode").value = voting.mode;
+      this.field("hidden").checked = voting.hidden;
+      for (const box of this.element.querySelectorAll("[data-field=lane]")) box.checked = voting.lanes.includes(box.value);
+    }
+    this.drawTimer();
+    if (this.isOpen) this.drawCards();
+  }
+
+  show(states) {
+    for (const element of this.element.querySelectorAll("[data-show]")) {
+      if (element.dataset.show in states) element.hidden = !states[element.dataset.show];
+    }
+  }
+
+  drawTimer() {
+    const state = this.countdown.element.dataset.state; // off, running, paused or up (at zero)
+    this.show({
+      "timer-start": state === "off",
+      "timer-pause": state === "running",
+      "timer-resume": state === "paused",
+      "timer-add": state === "running" || state === "up",
+      "timer-stop": state !== "off",
+    });
+  }
+
+  // The board's cards for moderation: the latest few, all of them, or those the filter finds;
+  // and, apart, the hidden ones with their reason and Restore.
+  drawCards() {
+    const query = this.field("filter").value.trim().toLocaleLowerCase();
+    const newestFirst = [...this.cards.values()].sort((a, b) => b.id - a.id);
+    const shown = newestFirst.filter((card) => !card.hidden);
+    let listed = shown.slice(0, LATEST);
+    let note = shown.length > LATEST ? t("console.latest", { n: LATEST, total: shown.length }) : "";
+    if (query) {
+      listed = shown.filter((card) => `${card.text} ${card.author.name} ${card.author.city}`.toLocaleLowerCase().includes(query));
+      note = count("console.matches", listed.length);
+    } else if (this.showAll) {
+      listed = shown;
+      note = t("console.all", { n: shown.length });
+    }
+    if (!shown.length) note = t("console.none");
+    this.fact("card-list", note);
+    const perLane = new Map();
+    for (const card of shown) perLane.set(card.lane, (perLane.get(card.lane) || 0) + 1);
+    const itemsOf = (cards) => cards.map((card) => {
+      const open = this.open && this.open.cardId === card.id ? this.open.mode : null;
+      const targets = open === "merge" ? this.mergeTargets(card).map((other) => [other.id, other.text]) : null;
+      const sig = JSON.stringify([card, this.counts && this.counts[String(card.id)], this.board.spotlight_card_id === card.id,
+        open, targets, perLane.get(card.lane) > 1, this.cardErrors.get(card.id)]);
+      return { key: card.id, sig, build: () => this.cardItem(card, open, perLane.get(card.lane) > 1) };
+    });
+    reconcile(this.part('[data-list="cards"]'), itemsOf(listed), this.listed.cards);
+    reconcile(this.part('[data-list="hidden"]'), itemsOf(newestFirst.filter((card) => card.hidden)), this.listed.hidden);
+  }
+
+  mergeTargets(card) {
+    return [...this.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id && !other.hidden);
+  }
+
+  // Opens (or with mode null closes) a card's hide or merge form, the focus going into it (or back).
+  setCardForm(card, mode) {
+    const was = this.open && this.open.mode;
+    this.open = mode ? { cardId: card.id, mode } : null;
+    this.focusLater(mode ? `${mode}-input:${card.id}` : `${was}:${card.id}`);
+    this.render();
+  }
+
+  async cardAction(card, event, payload, focusAfter) {
+    const ack = await request(event, payload);
+    if (ack.ok) this.cardErrors.delete(card.id);
+    else this.cardErrors.set(card.id, ack.error.message);
+    showError(null, ack.ok ? "" : ack.error.message);
+    if (ack.ok) {
+      this.open = null;
+      for (const key of [...this.drafts.keys()]) if (key.endsWith(`:${card.id}`)) this.drafts.delete(key);
+      if (ack.card) this.cards.set(ack.card.id, ack.card);
+      if (event === "merge_cards") this.cards.delete(card.id);
+      this.focusLater(focusAfter);
+    }
+    this.render();
+  }
+
+  cardItem(card, open, mergeable) {
+    const textId = `console-${this.id}-card-${card.id}-text`;
+    const count = this.counts && this.counts[String(card.id)];
+    const spotlit = this.board.spotlight_card_id === card.id;
+    const item = h("li", { class: `console-card lane-${card.lane}`, "data-card-id": card.id, "aria-labelledby": textId },
+      h("p", { class: "console-card-text", id: textId, text: card.text }),
+      h("p", { class: "console-card-meta" },
+        h("span", { class: "lane-tag", text: t(`lane.${card.lane}`) }), " ",
+        t("card.by", { name: card.author.name, city: card.author.city }),
+        count ? ` · ${count === 1 ? t("dots.one") : t("dots.count", { n: count })}` : "",
+        card.private ? ` · ${t("private")}` : "",
+        spotlit ? ` · ${t("spotlight.on")}` : ""));
+    if (card.hidden) item.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
+    const error = h("p", { class: "error", text: this.cardErrors.get(card.id) || "", hidden: !this.cardErrors.has(card.id) });
+    const button = (key, text, onclick, extra = {}) => h("button", {
+      type: "button", text, onclick, "aria-describedby": textId, "data-key": `${key}:${card.id}`, ...extra,
+    });
+    const cancel = button("cancel", t("cancel"), () => this.setCardForm(card, null));
+    // What is typed or chosen in a form survives the form being rebuilt by a live update.
+    const drafted = (element) => {
+      const key = element.dataset.key;
+      if (this.drafts.has(key)) element.value = this.drafts.get(key);
+      element.addEventListener("input", () => this.drafts.set(key, element.value));
+      return element;
+    };
+    if (open === "hide") {
+      const id = `${textId}-reason`;
+      const reason = drafted(h("input", { id, type: "text", maxlength: 200, "data-key": `hide-input:${card.id}` }));
+      const form = h("form", { class: "console-card-form", novalidate: true },
+        h("label", { for: id, text: t("hide.reason") }), reason, error,
+        h("div", {}, button("hide-submit", t("hide.submit"), null, { type: "submit", class: "primary" }), cancel));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.cardAction(card, "hide_card", { card_id: card.id, reason: reason.value }, `restore:${card.id}`);
+      });
+      item.append(form);
+    } else if (open === "merge") {
+      const id = `${textId}-into`;
+      const target = drafted(h("select", { id, "data-key": `merge-input:${card.id}` },
+        ...this.mergeTargets(card).map((other) => h("option", { value: other.id, text: other.text.length > 80 ? `${other.text.slice(0, 79)}…` : other.text }))));
+      const form = h("form", { class: "console-card-form", novalidate: true },
+        h("label", { for: id, text: t("merge.target") }), target, error,
+        h("div", {}, button("merge-submit", t("merge.submit"), null, { type: "submit", class: "primary" }), cancel));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const into = Number(target.value);
+        this.cardAction(card, "merge_cards", { card_id: card.id, into_id: into }, `merge:${into}`);
+      });
+      item.append(form);
+    } else if (card.hidden) {
+      item.append(error, h("div", { class: "console-card-actions" },
+        button("restore", t("restore"), () => this.cardAction(card, "restore_card", { card_id: card.id }, `hide:${card.id}`))));
+    } else {
+      item.append(error, h("div", { class: "console-card-actions" },
+        !card.private && !spotlit
+          ? button("spotlight", t("spotlight"), () => this.cardAction(card, "spotlight", { board_id: this.id, card_id: card.id }, "release-spotlight"))
+          : null,
+        button("hide", t("hide"), () => this.setCardForm(card, "hide")),
+        mergeable ? button("merge", t("merge"), () => this.setCardForm(card, "merge")) : null));
+    }
+    return item;
   }
 }
 
@@ -183,7 +501,8 @@ socket.on("votes_changed", withPanel((panel, event) => {
   panel.render();
 }));
 
-// Participants: remove one (their session ends and they cannot come back as that person).
+// Participants: remove one (their session ends and they cannot come back as that person). The
+// focus moves to the next person's button (or the heading), not to the page.
 for (const button of document.querySelectorAll("[data-remove]")) {
   button.addEventListener("click", async () => {
     const row = button.closest("li");
@@ -193,6 +512,13 @@ for (const button of document.querySelectorAll("[data-remove]")) {
       return;
     }
     const ack = await request("remove_participant", { participant_id: Number(button.dataset.remove) });
-    if (ack.ok) row.remove();
+    if (!ack.ok) {
+      showError(null, ack.error.message);
+      return;
+    }
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    if (next) next.querySelector("button").focus();
+    else document.getElementById("participants-heading").focus();
   });
 }

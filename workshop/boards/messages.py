@@ -65,6 +65,13 @@ def board_messages():
         "dots.team": _("{city}: {people}"),
         "dots.count": _("{n} dots"),
         "dots.one": _("1 dot"),
+        "dots.mine.card": _("Your dots on this card: {n} of {cap}"),
+        "dots.team.card": _("Dots from {city} on this card: {n} of {cap}"),
+        "dot.reason.left": _("No dots left: take one back from another card first."),
+        "dot.reason.cap": _("This card has the most dots it can take from you ({cap})."),
+        "phase.round": _("{phase}, round {n}"),
+        "rounds.earlier": _("Earlier voting rounds"),
+        "rounds.round": _("Round {n}"),
         "rank": _("Rank {n}"),
         "rank.tie": _("Rank {n} (tie)"),
         "timer": _("Time left: {time}"),
@@ -95,4 +102,31 @@ def board_messages():
         "plan.save": _("Save plan"),
         "reminder": _("A facilitator reminds {city} to finish its commitment."),
         "reminder.link": _("Open the commitment"),
+    }
+
+
+def console_messages():
+    """The board page's strings and those only the facilitator's console shows. A count has a
+    ".one" key for 1 beside its general key (console.js picks one)."""
+    return {
+        **board_messages(),
+        "console.paused": _("paused"),
+        "console.online": _("{n} online"),
+        "console.cities": _("{n} cities"),
+        "console.cities.one": _("1 city"),
+        "console.cards": _("{n} cards"),
+        "console.cards.one": _("1 card"),
+        "console.dots": _("{n} dots cast"),
+        "console.dots.one": _("1 dot cast"),
+        "console.where": _("Online now: {cities}"),
+        "console.nobody": _("Nobody is on this board right now."),
+        "console.round": _("Round {n}."),
+        "console.votes.hidden": _("The room does not see the counts until you reveal them."),
+        "console.votes.revealed": _("The room sees the counts (revealed)."),
+        "console.votes.public": _("The room sees the counts as they come in."),
+        "console.latest": _("The latest {n} of {total} cards. Find a card or show all to see the others."),
+        "console.all": _("All {n} cards, newest first."),
+        "console.matches": _("{n} cards match."),
+        "console.matches.one": _("1 card matches."),
+        "console.none": _("No cards yet."),
     }

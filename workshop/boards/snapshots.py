@@ -62,6 +62,7 @@ def board_json(board):
             "mode": board.vote_mode,
             "hidden": board.votes_hidden,
             "revealed": board.votes_revealed,
+            "round": board.vote_round,
         },
         "timer": timer_json(board),
         "spotlight_card_id": board.spotlight_card_id,

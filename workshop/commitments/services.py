@@ -13,7 +13,7 @@ from ..models import (
     NAME_MAX, SIGNATORIES_MAX, STATEMENT_MAX, TITLE_MAX, Commitment, CommitmentPlan, CommitmentVersion, Signatory,
     utcnow,
 )
-from ..voting.snapshots import standings
+from ..voting.snapshots import card_rounds, standings_by_round
 
 
 def may_edit(actor, team):
@@ -166,7 +166,7 @@ def frozen_content(commitment, number, finalised_at):
         card = item.card
         board = card.board
         if board.id not in rankings:
-            rankings[board.id] = standings(board)
+            rankings[board.id] = standings_by_round(board)
         area = by_area.get(board.id)
         if area is None:
             area = by_area[board.id] = {"title": board.policy_area.title, "plans": []}
@@ -197,9 +197,14 @@ def _plan_content(card, ranking):
     }
 
 
-def _linked(card, ranking):
+def _linked(card, rounds):
+    """The card a plan builds on, with its dots and rank in the room in the last voting round and,
+    when the board voted more than once, in each round (`rounds`: `standings_by_round`)."""
     if card is None:
         return None
-    dots, rank = ranking.get(card.id, (0, None))
-    return {"text": card.text, "dots": dots, "rank": rank}
+    dots, rank = rounds[-1][1].get(card.id, (0, None))
+    linked = {"text": card.text, "dots": dots, "rank": rank}
+    if len(rounds) > 1:
+        linked["rounds"] = card_rounds(card.id, rounds)
+    return linked
 

@@ -42,6 +42,11 @@ class Board(db.Model):
     vote_mode: Mapped[str] = mapped_column(String(6), default="person")
     votes_hidden: Mapped[bool] = mapped_column(default=True)  # counts stay with facilitators until reveal
     votes_revealed: Mapped[bool] = mapped_column(default=False)
+    # Voting goes in rounds: budgets, caps and counts are of the current round; earlier rounds'
+    # votes stay, tagged with their round. Entering the vote phase after a round's results (which
+    # `round_shown` remembers) starts the next round.
+    vote_round: Mapped[int] = mapped_column(default=1)
+    round_shown: Mapped[bool] = mapped_column(default=False)
     # The timer runs (ends_at), is paused (remaining seconds) or is stopped (neither).
     timer_ends_at: Mapped[datetime | None]
     timer_remaining: Mapped[int | None]
@@ -174,6 +179,7 @@ class Vote(db.Model):
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"), index=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     city_team_id: Mapped[int] = mapped_column(ForeignKey("city_teams.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(default=1)  # the board's voting round it was cast in
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     participant: Mapped[Participant] = relationship()

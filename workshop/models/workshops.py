@@ -81,6 +81,9 @@ class Workshop(db.Model):
     join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH))
     allow_new_city_teams: Mapped[bool] = mapped_column(default=True)
     closed_at: Mapped[datetime | None]
+    # When the facilitators opened the commitment step: from then on every participant's home
+    # leads with their city's commitment. None while the room is still working on its boards.
+    commitments_opened_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -110,6 +113,10 @@ class Workshop(db.Model):
     @property
     def is_open(self):
         return self.closed_at is None
+
+    @property
+    def commitments_open(self):
+        return self.commitments_opened_at is not None
 
     @property
     def participant_count(self):

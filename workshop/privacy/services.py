@@ -9,11 +9,10 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
-from ..boards.services import record
 from ..errors import Forbidden, Refused
 from ..extensions import db
-from ..models import Card, Workshop, utcnow
-from ..workshops.services import may_delete, require_facilitator
+from ..models import Workshop, utcnow
+from ..workshops.services import may_delete, renamed_on_cards, require_facilitator
 
 # Credentials, not data about anyone: a password hash, and the share link's token, which would let
 # whoever holds a copy of the export download the city's reports. An export is a file that travels.
@@ -132,11 +131,6 @@ def anonymise(actor, workshop):
     were merged into), for the caller to broadcast."""
     require_participant(actor, workshop)
     actor.display_name = ANONYMOUS_NAME
-    shown_on = {}
-    for card in db.session.scalars(select(Card).where(Card.author_id == actor.id).order_by(Card.id)):
-        target = card.merged_into or card
-        if target.is_live:
-            shown_on.setdefault(target.id, target)
-    events = [record(card.board, "card_edited", card) for card in shown_on.values()]
+    events = renamed_on_cards([actor.id])
     db.session.commit()
     return events

@@ -1,5 +1,5 @@
 """HTTP for privacy: export a workshop, delete it, anonymise oneself. Thin: services decide."""
-from flask import flash, jsonify, redirect, render_template, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -77,3 +77,15 @@ def anonymise(workshop_id):
         flash(_("Your name is gone from your cards. You now show as “%(name)s”.", name=services.ANONYMOUS_NAME))
         return redirect(url_for("workshops.home", workshop_id=workshop.id))
     return render_template("privacy/anonymise.html", workshop=workshop, form=form, anonymous_name=services.ANONYMOUS_NAME)
+
+
+@bp.route("/privacy")
+def about():
+    """What the app stores about a participant, who sees it, for how long, and how to have it
+    removed: for anyone about to join, so no sign-in. A signed-in participant also gets their own
+    workshop's facilitators and the link to remove their name."""
+    participant = current_user if current_user.is_authenticated and not current_user.is_facilitator else None
+    return render_template(
+        "privacy/about.html", participant=participant, anonymous_name=services.ANONYMOUS_NAME,
+        remember_days=current_app.config["REMEMBER_COOKIE_DURATION"].days,
+    )

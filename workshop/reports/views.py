@@ -18,7 +18,7 @@ from ..commitments import services as commitments
 from ..commitments.views import team_of
 from ..extensions import db
 from ..models import Board, CommitmentVersion
-from ..voting.snapshots import standings
+from ..voting.snapshots import card_rounds, standings_by_round
 from ..workshops.views import managed_workshop
 from . import bp, jobs, words  # noqa: F401  (words registers the report templates' filters)
 
@@ -124,32 +124,46 @@ def shared_data(token, number):
 @bp.route("/workshops/<int:workshop_id>/summary.pdf")
 @facilitator_required
 def summary_pdf(workshop_id):
-    """Every board with its cards ranked by dots, and every city's commitment status."""
+    """Every board with the cards the room saw, ranked by dots (of the last round, with the dots of
+    each earlier round), and every city's commitment status."""
     workshop = managed_workshop(workshop_id)
     boards = []
     for area in workshop.policy_areas:
-        ranking = standings(area.board)
+        rounds = standings_by_round(area.board)
+        ranking = rounds[-1][1]
         lanes = {lane: [] for lane in ("problem", "idea", "action")}
         for card in live_cards(area.board):
-            if not card.is_hidden:
-                dots, rank = ranking.get(card.id, (0, 1))
-                lanes[card.lane].append({"card": card, "dots": dots, "rank": rank})
+            dots, rank = ranking.get(card.id, (0, None))
+            if rank is not None:  # only what the whole room saw is ranked
+                lanes[card.lane].append({"card": card, "dots": dots, "rank": rank, "rounds": card_rounds(card.id, rounds)})
         for entries in lanes.values():
             entries.sort(key=lambda entry: (entry["rank"], entry["card"].id))
-        boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes})
+        boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes, "rounds": len(rounds)})
     cities = [{"name": team.name, "status": commitments.status_of(team)} for team in workshop.city_teams]
     html = render_template("reports/summary.html", workshop=workshop, boards=boards, cities=cities)
     return send_report(html, f"summary-{slug(workshop.title)}.pdf", workshop)
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection, OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """`value` as a CSV cell a spreadsheet shows as the text that was typed: a text that would start
+    a formula gets a leading single quote (OWASP's advice), which Excel and LibreOffice do not show."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def exported_board(board_id):
+    """The board and its cards for export: each card's dots and rank in the current round, and in
+    every round (`rounds`, the current one last). Only cards the whole room saw have a rank."""
     board = db.get_or_404(Board, board_id)
     require_staff(current_user, board)
-    ranking = standings(board)
+    rounds = standings_by_round(board)
     rows = []
     for card in live_cards(board):
-        dots, rank = ranking.get(card.id, (0, None))
-        rows.append({**card_json(card), "dots": dots, "rank": rank})
+        per_round = card_rounds(card.id, rounds)
+        rows.append({**card_json(card), "dots": per_round[-1]["dots"], "rank": per_round[-1]["rank"], "rounds": per_round})
     return board, rows
 
 
@@ -157,23 +171,28 @@ def exported_board(board_id):
 @facilitator_required
 def board_json_export(board_id):
     board, rows = exported_board(board_id)
-    return jsonify({"board": {"id": board.id, "title": board.title, "workshop": board.workshop.title, "phase": board.phase},
+    return jsonify({"board": {"id": board.id, "title": board.title, "workshop": board.workshop.title, "phase": board.phase,
+                              "rounds": board.vote_round},
                     "cards": rows})
 
 
 @bp.route("/boards/<int:board_id>/export.csv")
 @facilitator_required
 def board_csv_export(board_id):
-    """One row per card: lane, text, author and city, links, dots and rank, hidden or not."""
+    """One row per card: lane, text, author and city, links, dots and rank (of the current round,
+    then of each round), hidden or not. No cell can run as a spreadsheet formula."""
     board, rows = exported_board(board_id)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["id", "lane", "text", "author", "city", "created_at", "links_to", "dots", "rank", "hidden", "merged_from"])
+    numbers = range(1, board.vote_round + 1)
+    writer.writerow(["id", "lane", "text", "author", "city", "created_at", "links_to", "dots", "rank", "hidden", "merged_from",
+                     *(f"round_{number}_{what}" for number in numbers for what in ("dots", "rank"))])
     for row in rows:
-        writer.writerow([row["id"], row["lane"], row["text"], row["author"]["name"], row["author"]["city"], row["created_at"],
-                         row["link_id"] or "", row["dots"], row["rank"], "yes" if row["hidden"] else "",
-                         " | ".join(part["text"] for part in row["merged"])])
+        cells = [row["id"], row["lane"], row["text"], row["author"]["name"], row["author"]["city"], row["created_at"],
+                 row["link_id"] or "", row["dots"], row["rank"], "yes" if row["hidden"] else "",
+                 " | ".join(part["text"] for part in row["merged"]),
+                 *(value for standing in row["rounds"] for value in (standing["dots"], standing["rank"]))]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     filename = f"board-{slug(board.title)}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-

@@ -8,6 +8,7 @@ from ..boards.snapshots import audience
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import PHASES, utcnow
+from ..voting.services import next_round
 
 TIMER_MAX = 4 * 60 * 60  # seconds
 
@@ -22,7 +23,8 @@ def next_phase(phase):
 
 
 def set_phase(actor, board, phase, keep_posting_open=None):
-    """Move a board to another phase; entering results reveals the counts."""
+    """Move a board to another phase; entering results reveals the counts, and voting again after
+    a round's results starts a new round."""
     require_staff(actor, board)
     if phase not in PHASES:
         raise Refused("bad_phase", _l("A board is in collect, vote, results or closed."), field="phase")
@@ -30,6 +32,8 @@ def set_phase(actor, board, phase, keep_posting_open=None):
 
 
 def _enter_phase(board, phase, keep_posting_open=None):
+    if phase == "vote" and board.round_shown:
+        next_round(board)  # voting again after a round's results: a new round, budgets full
     board.phase = phase
     # A timer belongs to the phase it was started in: left running, "Time is up" would stay on
     # every screen through the phases after it.
@@ -38,7 +42,7 @@ def _enter_phase(board, phase, keep_posting_open=None):
     if keep_posting_open is not None:
         board.keep_posting_open = keep_posting_open
     if phase == "results":
-        board.votes_revealed = True
+        board.votes_revealed = board.round_shown = True
     events = [record(board, "board_updated")]
     db.session.commit()
     return events

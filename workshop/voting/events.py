@@ -60,3 +60,12 @@ def reveal_votes(data):
     broadcast(services.reveal_votes(current_user, board))
     tallies.touch(board.id, [card.id for card in board.cards if card.is_live and card.lane in board.lanes_to_vote])
     return {}
+
+
+@handler("start_round")
+def start_round(data):
+    """A facilitator starts a new voting round: budgets full again, counts hidden again if the board
+    hides them until reveal; earlier rounds' results stay. The room gets `board_updated`."""
+    board = board_of(data)
+    broadcast(services.start_round(current_user, board))
+    return {}

@@ -46,7 +46,8 @@ def cast_vote(voter, card):
         raise Refused("no_dots_left", _l("No dots left: take one back from another card first."))
     if sum(count for (card_id, _), count in dots.items() if card_id == card.id) >= board.dots_per_card:
         raise Refused("card_cap_reached", _l("This card already has the most dots it can take from you (%(cap)d).", cap=board.dots_per_card))
-    db.session.add(Vote(board_id=board.id, card_id=card.id, participant_id=voter.id, city_team_id=voter.city_team_id))
+    db.session.add(Vote(board_id=board.id, card_id=card.id, participant_id=voter.id, city_team_id=voter.city_team_id,
+                       round=board.vote_round))
     db.session.commit()
     dots[card.id, voter.id] = dots.get((card.id, voter.id), 0) + 1
     return dots
@@ -60,7 +61,9 @@ def take_back_vote(voter, card):
     dots = holding(card.board, voter)
     if not dots.get((card.id, voter.id)):
         raise Refused("no_dot_here", _l("You have no dot on this card."))
-    latest = select(func.max(Vote.id)).where(Vote.card_id == card.id, Vote.participant_id == voter.id).scalar_subquery()
+    latest = (select(func.max(Vote.id))
+              .where(Vote.card_id == card.id, Vote.participant_id == voter.id, Vote.round == card.board.vote_round)
+              .scalar_subquery())
     db.session.execute(delete(Vote).where(Vote.id == latest).execution_options(synchronize_session=False))
     db.session.commit()
     dots[card.id, voter.id] -= 1
@@ -93,3 +96,21 @@ def reveal_votes(actor, board):
     events = [record(board, "board_updated")]
     db.session.commit()
     return events
+
+
+def start_round(actor, board):
+    """A new voting round: every budget is full again, and counts are hidden again if the board
+    hides them until reveal. Earlier rounds' votes stay, with their round, for the results."""
+    require_staff(actor, board)
+    require_board_open(board)
+    next_round(board)
+    events = [record(board, "board_updated")]
+    db.session.commit()
+    return events
+
+
+def next_round(board):
+    """Move `board` to its next voting round (the caller records and commits)."""
+    board.vote_round += 1
+    board.votes_revealed = False
+    board.round_shown = False

@@ -3,23 +3,40 @@ what) always; everyone's counts only once they are public, or if they run the wo
 from sqlalchemy import func, select
 
 from ..boards.services import is_staff
-from ..boards.snapshots import can_see
+from ..boards.snapshots import audience, can_see
 from ..extensions import db
 from ..models import Card, Vote
 
 
-def counts(board, card_ids=None):
-    """Dots per card on live cards: {card id: count}."""
+def counts(board, card_ids=None, round=None):
+    """Dots per card on live cards in one round (the current one unless named): {card id: count}."""
     query = (
         select(Vote.card_id, func.count(Vote.id))
         .join(Card, Card.id == Vote.card_id)
-        .where(Vote.board_id == board.id, Card.deleted_at.is_(None), Card.merged_into_id.is_(None))
+        .where(Vote.board_id == board.id, Vote.round == (round or board.vote_round),
+               Card.deleted_at.is_(None), Card.merged_into_id.is_(None))
         .group_by(Vote.card_id)
     )
     if card_ids is not None:
         query = query.where(Vote.card_id.in_(card_ids))
     found = dict(db.session.execute(query).all())
     return {card_id: found.get(card_id, 0) for card_id in card_ids} if card_ids is not None else found
+
+
+def counts_by_round(board, before=None):
+    """Dots per card on live cards, round by round, for rounds 1 up to (not including) `before`
+    (default: every round so far, the current one included): {round: {card id: count}}."""
+    last = (before - 1) if before is not None else board.vote_round
+    rows = db.session.execute(
+        select(Vote.round, Vote.card_id, func.count(Vote.id))
+        .join(Card, Card.id == Vote.card_id)
+        .where(Vote.board_id == board.id, Vote.round <= last, Card.deleted_at.is_(None), Card.merged_into_id.is_(None))
+        .group_by(Vote.round, Vote.card_id)
+    ).all() if last >= 1 else []
+    result = {number: {} for number in range(1, last + 1)}
+    for number, card_id, count in rows:
+        result[number][card_id] = count
+    return result
 
 
 def holder_filter(board, voter):
@@ -34,7 +51,7 @@ def holding(board, voter):
     {(card id, participant id): count}."""
     rows = db.session.execute(
         select(Vote.card_id, Vote.participant_id, func.count(Vote.id))
-        .where(Vote.board_id == board.id, holder_filter(board, voter))
+        .where(Vote.board_id == board.id, Vote.round == board.vote_round, holder_filter(board, voter))
         .group_by(Vote.card_id, Vote.participant_id)
     ).all()
     return {(card_id, person): count for card_id, person, count in rows}
@@ -58,22 +75,49 @@ def holder_json(board, voter, dots=None):
 
 
 def votes_json(board, viewer):
-    """The votes part of a snapshot for `viewer`: counts only of cards they may see, and only once public."""
+    """The votes part of a snapshot for `viewer`: counts only of cards they may see, and only once
+    public; earlier rounds' counts (public once their round is over), of cards they may see."""
     staff = is_staff(viewer, board)
     visible_counts = None
-    if staff or board.votes_public:
+    visible = None
+    if staff or board.votes_public or board.vote_round > 1:
         visible = {card.id for card in board.cards if card.is_live and can_see(viewer, card)}
+    if staff or board.votes_public:
         visible_counts = {str(card_id): count for card_id, count in counts(board).items() if card_id in visible}
-    return {"counts": visible_counts, "mine": None if staff else holder_json(board, viewer)}
+    rounds = [{"round": number, "counts": {str(card_id): count for card_id, count in tally.items() if card_id in visible}}
+              for number, tally in counts_by_round(board, before=board.vote_round).items()] if board.vote_round > 1 else []
+    return {"counts": visible_counts, "mine": None if staff else holder_json(board, viewer), "rounds": rounds}
 
 
-def standings(board):
-    """Every live card's dots and rank within its lane, ties sharing a rank: {card id: (dots, rank)}."""
-    tally = counts(board)
-    live = [card for card in board.cards if card.is_live]
+def ranks(cards, tally):
+    """{card id: (dots, rank)} of `cards`, ranked within their lane by `tally`, ties sharing a rank."""
     result = {}
-    for card in live:
+    for card in cards:
         dots = tally.get(card.id, 0)
-        above = sum(1 for other in live if other.lane == card.lane and tally.get(other.id, 0) > dots)
+        above = sum(1 for other in cards if other.lane == card.lane and tally.get(other.id, 0) > dots)
         result[card.id] = (dots, above + 1)
     return result
+
+
+def standings(board, tally=None):
+    """The room's ranking: every live card's dots in the current round (or in `tally`), and its rank
+    within its lane among the cards the whole room sees, ties sharing a rank: {card id: (dots, rank)}.
+    A card only some may see (hidden, or private writing) keeps its dots but has no rank (None):
+    the room, the projector and every participant see one and the same ranking."""
+    tally = counts(board) if tally is None else tally
+    live = [card for card in board.cards if card.is_live]
+    public = [card for card in live if audience(card).everyone]
+    result = {card.id: (tally.get(card.id, 0), None) for card in live}
+    result.update(ranks(public, tally))
+    return result
+
+
+def standings_by_round(board):
+    """`standings` of every round so far, the current one last: [(round, {card id: (dots, rank)})]."""
+    return [(number, standings(board, tally)) for number, tally in counts_by_round(board).items()]
+
+
+def card_rounds(card_id, rounds):
+    """One card's dots and rank in each round of `rounds` (`standings_by_round`): [{"round", "dots", "rank"}]."""
+    return [{"round": number, "dots": standing.get(card_id, (0, None))[0], "rank": standing.get(card_id, (0, None))[1]}
+            for number, standing in rounds]

@@ -1,10 +1,10 @@
 """Rules and changes for workshops. Each change checks who may make it, then writes one transaction."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, select
 
 from ..errors import Forbidden, Refused
 from ..extensions import db
-from ..models import Board, CityTeam, Facilitator, PolicyArea, Workshop, new_join_code, utcnow
+from ..models import Board, Card, CityTeam, Facilitator, Participant, PolicyArea, Workshop, new_join_code, utcnow
 from .lab import LAB_POLICY_AREAS
 
 WORKSHOP_FIELDS = ("title", "host_city", "starts_on", "ends_on", "description", "allow_new_city_teams")
@@ -101,6 +101,20 @@ def change_join_code(actor, workshop):
     db.session.commit()
 
 
+def open_commitments(actor, workshop):
+    """Open the commitment step: every participant's home now leads with their city's commitment."""
+    require_facilitator(actor, workshop)
+    workshop.commitments_opened_at = workshop.commitments_opened_at or utcnow()
+    db.session.commit()
+
+
+def close_commitments(actor, workshop):
+    """Back to the boards first; commitments already written stay as they are."""
+    require_facilitator(actor, workshop)
+    workshop.commitments_opened_at = None
+    db.session.commit()
+
+
 def invite_facilitator(actor, workshop, email):
     """Make the account with `email` a co-facilitator of `workshop`."""
     require_facilitator(actor, workshop)
@@ -193,10 +207,64 @@ def find_or_add_city_team(workshop, name, country=""):
     return team
 
 
+def check_city_name(workshop, name, team=None):
+    """A city team's name: given, and no other team of the workshop has it (in any letter case)."""
+    if not name:
+        raise Refused("city_team_name_missing", _l("City is required."), field="name")
+    if any(other is not team and other.name.casefold() == name.casefold() for other in workshop.city_teams):
+        raise Refused("city_team_exists", _l("%(name)s is already a city team here.", name=name), field="name")
+
+
 def add_city_team(actor, workshop, name, country=""):
     require_facilitator(actor, workshop)
-    if any(team.name.casefold() == name.strip().casefold() for team in workshop.city_teams):
-        raise Refused("city_team_exists", _l("%(name)s is already a city team here.", name=name.strip()), field="name")
+    check_city_name(workshop, (name or "").strip())
     team = find_or_add_city_team(workshop, name, country)
     db.session.commit()
     return team
+
+
+def rename_city_team(actor, team, name, country=""):
+    """Change a city team's name (and country). Returns a `card_edited` event for every live card
+    that shows the city, for the caller to broadcast, so that open boards show the new name."""
+    require_facilitator(actor, team.workshop)
+    name = (name or "").strip()
+    check_city_name(team.workshop, name, team)
+    renamed = name != team.name
+    team.name, team.country = name, (country or "").strip()
+    # Cards show the city's name, not its country; saved as it was, nothing is sent.
+    events = renamed_on_cards([person.id for person in team.participants]) if renamed else []
+    db.session.commit()
+    return events
+
+
+def renamed_on_cards(author_ids):
+    """A `card_edited` event (not yet committed) for every live card that shows the name or city
+    of one of these participants: their own cards, and the cards theirs were merged into."""
+    from ..boards.services import record  # boards build on workshops
+
+    shown_on = {}
+    for card in db.session.scalars(select(Card).where(Card.author_id.in_(author_ids)).order_by(Card.id)):
+        target = card.merged_into or card
+        if target.is_live:
+            shown_on.setdefault(target.id, target)
+    return [record(card.board, "card_edited", card) for card in shown_on.values()]
+
+
+def remove_city_team(actor, team):
+    """Remove a city team nobody has joined yet (a team's participants own cards and votes)."""
+    workshop = team.workshop
+    require_facilitator(actor, workshop)
+    # Lock the team's row (PostgreSQL; SQLite writes one at a time anyway), then delete it only if
+    # still empty, in one statement: a participant joining meanwhile must not be deleted with it.
+    db.session.execute(select(CityTeam.id).where(CityTeam.id == team.id).with_for_update())
+    removed = db.session.execute(
+        delete(CityTeam).where(CityTeam.id == team.id, ~exists().where(Participant.city_team_id == team.id))
+    ).rowcount
+    if not removed:
+        db.session.rollback()
+        raise Refused(
+            "city_team_has_participants",
+            _l("%(name)s has participants, so it stays: a city team can only be removed before anyone joins it.", name=team.name),
+        )
+    db.session.commit()
+    db.session.expire(workshop, ["city_teams"])

@@ -9,9 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth.views import facilitator_required, show_refusal
+from ..boards.messages import board_messages
+from ..boards.snapshots import visible_cards
+from ..commitments import services as commitments
 from ..errors import Refused
 from ..extensions import db
-from ..models import PolicyArea, Workshop
+from ..boards.broadcast import broadcast
+from ..models import CityTeam, PolicyArea, Workshop
 from . import bp, services
 from .forms import ButtonForm, CityTeamForm, InviteForm, NewWorkshopForm, PolicyAreaForm, WorkshopForm
 
@@ -23,12 +27,21 @@ def managed_workshop(workshop_id):
     return workshop
 
 
-def managed_area(workshop_id, area_id):
+def managed_part(model, workshop_id, part_id):
+    """A policy area or city team of a workshop the current facilitator runs: 404 unless it is one of its own."""
     workshop = managed_workshop(workshop_id)
-    area = db.session.get(PolicyArea, area_id)
-    if area is None or area.workshop_id != workshop.id:
+    part = db.session.get(model, part_id)
+    if part is None or part.workshop_id != workshop.id:
         abort(404)
-    return area
+    return part
+
+
+def managed_area(workshop_id, area_id):
+    return managed_part(PolicyArea, workshop_id, area_id)
+
+
+def managed_team(workshop_id, team_id):
+    return managed_part(CityTeam, workshop_id, team_id)
 
 
 def join_link(workshop):
@@ -64,7 +77,34 @@ def home(workshop_id):
     workshop = db.get_or_404(Workshop, workshop_id)
     if not services.may_enter(current_user, workshop):
         abort(403)
-    return render_template("workshops/home.html", workshop=workshop)
+    return render_template(
+        "workshops/home.html", workshop=workshop, boards=board_tiles(workshop, current_user),
+        commitment=None if current_user.is_facilitator else commitment_call(workshop, current_user),
+    )
+
+
+def board_tiles(workshop, viewer):
+    """Each board as the home lists it: its phase in words and how many cards `viewer` sees on it."""
+    words = board_messages()
+    return [
+        {"area": area, "board": area.board, "phase": words[f"phase.{area.board.phase}"],
+         "paused": area.board.paused, "cards": len(visible_cards(area.board, viewer))}
+        for area in workshop.policy_areas
+    ]
+
+
+def commitment_call(workshop, participant):
+    """The participant's city commitment, and whether it leads their home: it does once the
+    facilitators open the commitment step, or remind this city to finish it."""
+    team = participant.city_team
+    commitment = commitments.commitment_of(team)
+    reminded = commitment is not None and commitment.reminded_at is not None
+    latest = commitment.latest_version if commitment is not None else None
+    return {
+        "team": team, "status": commitments.status_of(team), "reminded": reminded,
+        "prominent": workshop.commitments_open or reminded, "version": latest.number if latest else None,
+        "url": url_for("commitments.edit", workshop_id=workshop.id, team_id=team.id),
+    }
 
 
 @bp.route("/<int:workshop_id>/settings", methods=["GET", "POST"])
@@ -84,13 +124,16 @@ def settings(workshop_id):
     return render_settings(workshop, details=form)
 
 
-def render_settings(workshop, failed_area=None, **forms):
+def render_settings(workshop, failed_area=None, failed_team=None, **forms):
     """The settings page, with any form that failed shown with its errors."""
     area_forms = {
         area.id: PolicyAreaForm(prefix=f"area-{area.id}", obj=area, formdata=None) for area in workshop.policy_areas
     }
     if failed_area:
         area_forms[failed_area[0]] = failed_area[1]
+    team_forms = {team.id: CityTeamForm(prefix=f"team-{team.id}", obj=team, formdata=None) for team in workshop.city_teams}
+    if failed_team:
+        team_forms[failed_team[0]] = failed_team[1]
     forms = {
         "details": WorkshopForm(obj=workshop, formdata=None),
         "area_form": PolicyAreaForm(formdata=None),
@@ -99,9 +142,9 @@ def render_settings(workshop, failed_area=None, **forms):
         "button": ButtonForm(formdata=None),
         **forms,
     }
-    failed = any(form.errors or form.form_errors for form in [*forms.values(), *area_forms.values()])
+    failed = any(form.errors or form.form_errors for form in [*forms.values(), *area_forms.values(), *team_forms.values()])
     return render_template(
-        "workshops/settings.html", workshop=workshop, area_forms=area_forms,
+        "workshops/settings.html", workshop=workshop, area_forms=area_forms, team_forms=team_forms,
         may_delete=services.may_delete(current_user, workshop), **forms
     ), 400 if failed else 200
 
@@ -113,6 +156,14 @@ def button_pressed():
 
 def back_to_settings(workshop, anchor=None):
     return redirect(url_for("workshops.settings", workshop_id=workshop.id, _anchor=anchor))
+
+
+def press(workshop, service, message, anchor):
+    """A settings button: its change (once its CSRF token checks), then back to its section."""
+    if button_pressed():
+        service(current_user, workshop)
+        flash(message)
+    return back_to_settings(workshop, anchor)
 
 
 @bp.post("/<int:workshop_id>/policy-areas")
@@ -188,6 +239,40 @@ def add_city_team(workshop_id):
     return render_settings(workshop, city_form=form)
 
 
+@bp.post("/<int:workshop_id>/city-teams/<int:team_id>")
+@facilitator_required
+def rename_city_team(workshop_id, team_id):
+    """A city team's new name and country; open boards show the new name on its cards."""
+    team = managed_team(workshop_id, team_id)
+    form = CityTeamForm(prefix=f"team-{team.id}")
+    if form.validate_on_submit():
+        try:
+            broadcast(services.rename_city_team(current_user, team, form.name.data, form.country.data))
+        except Refused as refusal:
+            show_refusal(form, refusal)
+        else:
+            flash(_("City team %(name)s saved.", name=team.name))
+            return back_to_settings(team.workshop, "city-teams")
+    return render_settings(team.workshop, failed_team=(team.id, form))
+
+
+@bp.post("/<int:workshop_id>/city-teams/<int:team_id>/remove")
+@facilitator_required
+def remove_city_team(workshop_id, team_id):
+    """Remove a city team nobody has joined; one with participants stays, and the page says why."""
+    team = managed_team(workshop_id, team_id)
+    workshop, name = team.workshop, team.name
+    if button_pressed():
+        try:
+            services.remove_city_team(current_user, team)
+        except Refused as refusal:
+            form = CityTeamForm(prefix=f"team-{team.id}", obj=team, formdata=None)
+            show_refusal(form, refusal)
+            return render_settings(workshop, failed_team=(team.id, form))
+        flash(_("City team %(name)s removed.", name=name))
+    return back_to_settings(workshop, "city-teams")
+
+
 @bp.post("/<int:workshop_id>/facilitators")
 @facilitator_required
 def invite_facilitator(workshop_id):
@@ -214,11 +299,20 @@ def change_state(workshop_id, action):
         "reopen": (services.reopen_workshop, _("Workshop open again.")),
         "new-code": (services.change_join_code, _("The workshop has a new join code.")),
     }
-    service, message = change[action]
-    if button_pressed():
-        service(current_user, workshop)
-        flash(message)
-    return back_to_settings(workshop, "join")
+    return press(workshop, *change[action], "join")
+
+
+@bp.post("/<int:workshop_id>/commitment-step/<any(open, close):action>")
+@facilitator_required
+def commitment_step(workshop_id, action):
+    """Open the commitment step (every participant's home then leads with their city's
+    commitment), or close it again."""
+    workshop = managed_workshop(workshop_id)
+    change = {
+        "open": (services.open_commitments, _("The commitment step is open: each participant's home now leads with their city's commitment.")),
+        "close": (services.close_commitments, _("The commitment step is closed: participants' homes lead with the boards again.")),
+    }
+    return press(workshop, *change[action], "commitment-step")
 
 
 @bp.route("/<int:workshop_id>/share")
