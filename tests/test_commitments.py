@@ -73,7 +73,7 @@ def test_final_freezes_the_content_with_a_version_and_a_hash(client, auth, lab):
     [area] = content["policy_areas"]
     [plan] = area["plans"]
     assert plan["title"] == "Family desks" and plan["principles"] == [3, 11] and plan["child_guarantee"] is True
-    assert plan["idea"] == {"text": "One family desk per district", "dots": 2, "rank": 1}
+    assert plan["idea"] == {"text": "One family desk per district", "dots": 2, "rank": 1, "out_of": 1}
     assert plan["problem"]["text"] == "Families miss the support they are entitled to"
 
     # Final is locked: a save is refused and nothing changes.

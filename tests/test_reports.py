@@ -262,7 +262,7 @@ def test_the_city_report_is_written_for_the_mayors_office(client, lab, final_com
     assert final_commitment.latest_version.content_hash in "".join(whole.split())
 
 
-def test_one_dot_is_one_dot_and_a_ranked_idea_says_of_how_many_when_known(client, auth, lab, tmp_path):
+def test_one_dot_is_one_dot_and_a_ranked_idea_says_of_how_many(client, auth, lab, tmp_path):
     from workshop.models import Vote
 
     db.session.delete(db.session.scalars(select(Vote)).first())
@@ -271,7 +271,19 @@ def test_one_dot_is_one_dot_and_a_ranked_idea_says_of_how_many_when_known(client
     save(client, lab, [lab.plan])
     client.post(f"{lab.url}/final")
     whole = " ".join(pages_of(download(client, f"{lab.url}/v1.pdf").data))
-    assert "(chosen by the room: ranked 1st, 1 dot)" in whole and "1 dots" not in whole
+    assert "(chosen by the room: ranked 1st, 1 dot)" in whole and "1 dots" not in whole  # the only idea
+
+    # Two more ideas, one with more dots: the lab's idea is now 2nd of 3.
+    favourite, _ = boards.add_card(lab.ewan, lab.board, "idea", "Free school meals for all")
+    boards.add_card(lab.ewan, lab.board, "idea", "A helpline for parents")
+    for voter in (lab.mateja, lab.ewan):
+        db.session.add(Vote(board_id=lab.board.id, card_id=favourite.id, participant_id=voter.id, city_team_id=voter.city_team_id))
+    db.session.commit()
+    client.post(f"{lab.url}/reopen")
+    save(client, lab, [lab.plan])
+    client.post(f"{lab.url}/final")
+    whole = " ".join(pages_of(download(client, f"{lab.url}/v2.pdf").data))
+    assert "(chosen by the room: 2nd of 3 ideas, 1 dot)" in whole
     assert "Action plans 1 action plan " in whole and "Policy area Child poverty" in whole
 
 
