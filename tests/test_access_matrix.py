@@ -149,6 +149,8 @@ close_workshop = change(lambda w: setattr(get(Workshop, w.workshop), "closed_at"
 open_commitment_step = change(lambda w: setattr(get(Workshop, w.workshop), "commitments_opened_at", utcnow()))
 add_empty_team = change(lambda w: db.session.add(CityTeam(workshop_id=w.workshop, name="Tallinn")))
 start_voting = change(lambda w: setattr(get(Board, w.board), "phase", "vote"))
+show_results = change(lambda w: setattr(get(Board, w.board), "phase", "results"))
+close_board = change(lambda w: setattr(get(Board, w.board), "phase", "closed"))
 rename_first_area = change(lambda w: setattr(get(PolicyArea, w.area), "title", "Housing"))
 
 WORKSHOP_FORM = {"title": "Matrix lab", "host_city": "Porto", "starts_on": "2026-03-02", "ends_on": "2026-03-04"}
@@ -263,6 +265,13 @@ RULES = [
          answers={PARTICIPANT: "not_author", OTHER_CITY: "no_such_card"}),
     Rule("edit_action_plan", OWN, send=lambda w: {"card_id": w.action, "plan": {"title": "Matrix plan title"}},
          effect=lambda w: get(Card, w.action).plan.title == "Matrix plan title", answers={OTHER_CITY: "not_author"}),
+    # Plan details are completed in results too (cities commit to them then), until the board closes.
+    Rule("edit_action_plan", OWN, case="in results", given=show_results,
+         send=lambda w: {"card_id": w.action, "plan": {"title": "Matrix plan title"}},
+         effect=lambda w: get(Card, w.action).plan.title == "Matrix plan title", answers={OTHER_CITY: "not_author"}),
+    Rule("edit_action_plan", frozenset(), case="on a closed board", given=close_board,
+         send=lambda w: {"card_id": w.action, "plan": {"title": "Matrix plan title"}},
+         answers={**dict.fromkeys(OWN, "board_closed"), OTHER_CITY: "not_author"}),
     Rule("delete_card", OWN, send=lambda w: {"card_id": w.problem}, effect=lambda w: get(Card, w.problem).deleted_at,
          answers={OTHER_CITY: "not_author"}),
     Rule("hide_card", FACILITATORS, send=lambda w: {"card_id": w.problem, "reason": "Off topic"},

@@ -56,7 +56,7 @@ def test_a_city_team_commits_two_plans_finalises_and_downloads_the_report(new_pa
     assert saved.name == "commitment-ljubljana-v1.pdf"
     text = " ".join(pdf_text(Path(saved).read_bytes()).split())
     for expected in ["Commitment lab", "Ljubljana", "Family desks", "Open family desks in all districts",
-                     "Department for Social Affairs", "2027-06-30", "Agreed", "Principle 11: Childcare and support to children",
+                     "Department for Social Affairs", "Deadline 30 June 2027", "Agreed", "Principle 11: Childcare and support to children",
                      "Train school staff as benefit navigators",
                      "Ljubljana commits to reach every family with a child at risk of poverty.",
                      "Mateja Žnidaršič", "Deputy Mayor", "Mestna občina Ljubljana", "Version 1"]:

@@ -3,6 +3,7 @@ share link, and who may read or change them."""
 import pytest
 from sqlalchemy import func, select
 
+from tests.forms_as_shown import form_with
 from workshop.boards import plans as plan_service
 from workshop.boards import services as boards
 from workshop.extensions import db
@@ -72,7 +73,7 @@ def test_final_freezes_the_content_with_a_version_and_a_hash(client, auth, lab):
     [area] = content["policy_areas"]
     [plan] = area["plans"]
     assert plan["title"] == "Family desks" and plan["principles"] == [3, 11] and plan["child_guarantee"] is True
-    assert plan["idea"] == {"text": "One family desk per district", "dots": 2, "rank": 1}
+    assert plan["idea"] == {"text": "One family desk per district", "dots": 2, "rank": 1, "out_of": 1}
     assert plan["problem"]["text"] == "Families miss the support they are entitled to"
 
     # Final is locked: a save is refused and nothing changes.
@@ -234,3 +235,62 @@ def test_action_plan_fields_are_validated_over_the_socket(room):
     assert_refused(room.ana_socket.emit("edit_action_plan", {"card_id": idea["id"], "plan": {"title": "x"}}, callback=True), "not_action_plan")
     assert_refused(room.ben_socket.emit("edit_action_plan", {"card_id": plan["id"], "plan": {"title": "Mine"}}, callback=True), "not_author")
     assert room.ana_socket.emit("join_board", {"board_id": room.board.id}, callback=True)["snapshot"]["cards"][0]["plan"]["title"] == "Desks"
+
+
+def stored_commitment():
+    """What the database holds for the commitment, to compare before and after a save."""
+    db.session.expire_all()
+    commitment = db.session.scalar(select(Commitment))
+    return {
+        "statement": commitment.statement,
+        "status": commitment.status,
+        "plans": [(item.card_id, item.position) for item in commitment.plans],
+        "signatories": [(s.name, s.role, s.organisation) for s in commitment.signatories],
+    }
+
+
+def test_a_saved_draft_shows_its_statement_plans_and_signatories(client, auth, lab):
+    auth.as_user(lab.mateja)
+    save(client, lab, [lab.plan, lab.other_plan], statement="Ljubljana commits to <reach> every family.",
+         **{"signatory-1-name": "Ana Novak", "signatory-1-role": "Head of Social Affairs"})
+    page = client.get(lab.url).text
+    _, shown = form_with(page, "statement")
+    assert shown["statement"] == "Ljubljana commits to <reach> every family."
+    assert sorted(shown["plans"]) == sorted([str(lab.plan.id), str(lab.other_plan.id)])
+    assert (shown["signatory-0-name"], shown["signatory-0-role"], shown["signatory-0-organisation"]) == (
+        "Mateja Žnidaršič", "Deputy Mayor", "City of Ljubljana")
+    assert (shown["signatory-1-name"], shown["signatory-1-role"]) == ("Ana Novak", "Head of Social Affairs")
+
+
+def test_saving_the_commitment_page_as_shown_changes_nothing_and_it_can_be_marked_final(client, auth, lab):
+    auth.as_user(lab.mateja)
+    save(client, lab, [lab.plan, lab.other_plan], **{f"order-{lab.plan.id}": "2", f"order-{lab.other_plan.id}": "1",
+                                                     "signatory-1-name": "Ana Novak"})
+    before = stored_commitment()
+    action, shown = form_with(client.get(lab.url).text, "statement")
+    assert client.post(action or lab.url, data=shown).status_code == 302
+    assert stored_commitment() == before
+    assert client.post(f"{lab.url}/final").status_code == 302
+    assert stored_commitment()["status"] == "final"
+
+
+def test_a_refused_save_shows_what_was_typed_and_stores_nothing(client, auth, lab):
+    auth.as_user(lab.mateja)
+    save(client, lab, [lab.plan])
+    before = stored_commitment()
+    refused = save(client, lab, [lab.plan, lab.other_plan], statement="A new statement",
+                   **{"signatory-1-name": "", "signatory-1-role": "Mayor"})
+    assert refused.status_code == 400 and "Each signatory needs a name." in refused.text
+    _, shown = form_with(refused.text, "statement")
+    assert shown["statement"] == "A new statement"
+    assert sorted(shown["plans"]) == sorted([str(lab.plan.id), str(lab.other_plan.id)])
+    assert shown["signatory-1-role"] == "Mayor" and shown["signatory-0-name"] == "Mateja Žnidaršič"
+    assert stored_commitment() == before
+
+
+def test_the_final_versions_are_dated_in_words_on_the_team_page_and_the_shared_page(client, auth, lab):
+    commitment = finalised(client, auth, lab)
+    day = commitment.latest_version.finalised_at
+    in_words = f"{day.day} {day:%B} {day.year}"
+    assert f"Version 1, final on {in_words}" in client.get(lab.url).text
+    assert f"final on {in_words}" in client.get(f"/shared/{commitment.share_token}").text

@@ -45,13 +45,13 @@ def test_the_city_report_holds_everything_the_city_committed_to(client, lab, fin
         lab.workshop.title, "Ljubljana", "City commitment",
         "Ljubljana commits to reach every family, in Αθήνα as in Łódź.",
         "Family desks", "Open family desks in all 17 districts", "Department for Social Affairs", "Employment service; NGOs",
-        "2026-01-15", "2027-06-30", "City budget line 4.2, ESF+", "Families reached", "2,000 families", "350 families",
+        "15 January 2026 – 30 June 2027", "City budget line 4.2, ESF+", "Families reached", "2,000 families", "350 families",
         "Agreed", "Principle 3: Equal opportunities", "Principle 11: Childcare and support to children",
         "Implements the European Child Guarantee",
-        "Builds on the idea: One family desk per district (2 dots, rank 1 in the room)",
+        "Builds on the idea: One family desk per district (chosen by the room: ranked 1st, 2 dots)",
         "Answers the problem: Families miss the support they are entitled to",
         "School navigators", "Education office", "Child poverty and the EU Child Guarantee",
-        "Version 1", final_commitment.latest_version.content_hash, "Page 1 of",
+        "Version 1", final_commitment.latest_version.content_hash, "Page 2 of",  # the cover has no page number
     ]:
         assert expected in flat, expected
     for city in UNICODE_CITIES:
@@ -142,8 +142,8 @@ def test_workshop_summary_ranks_every_board_and_lists_commitment_status(client, 
     assert "Workshop summary" in text
     for area in lab.workshop.policy_areas:
         assert area.title in text
-    assert "#1 2 dots · One family desk per district" in text
-    assert "Ljubljana final" in text and "Glasgow none" in text
+    assert "1st 2 dots · One family desk per district" in text
+    assert "Ljubljana final" in text and "Glasgow not started" in text
 
 
 def test_board_exports_in_csv_and_json(client, auth, lab):
@@ -193,3 +193,148 @@ def test_a_render_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
         render.render_to_file("<p>slow</p>", str(tmp_path / "slow.pdf"), time_limit=1)
     assert time.perf_counter() - started < 3
     assert not (tmp_path / "slow.pdf").exists()
+
+
+def test_the_preparing_page_links_back_to_where_the_person_came_from(client, auth, lab, final_commitment, monkeypatch):
+    from workshop.reports import jobs
+
+    monkeypatch.setattr(jobs, "request", lambda *args, **kwargs: ("a" * 64, "rendering"))
+    client.post(f"{lab.url}/share")
+    db.session.expire_all()
+    token = db.session.scalar(select(Commitment)).share_token
+    cases = [
+        (f"{lab.url}/v1.pdf", lab.url, "Back to the commitment"),
+        (f"/shared/{token}/v1.pdf", f"/shared/{token}", "Back to the city's reports"),
+    ]
+    for url, back, label in cases:
+        page = client.get(url)
+        assert page.status_code == 202
+        assert f'<a class="button primary" href="{back}" id="report-back">{label}</a>' in page.text, url
+        assert f'<a class="button" href="{url}" id="report-again" download="commitment-ljubljana-v1.pdf" hidden>Download it again</a>' in page.text
+    auth.as_user(lab.workshop.facilitators[0])
+    page = client.get(f"/workshops/{lab.workshop.id}/summary.pdf")
+    assert page.status_code == 202
+    assert f'<a class="button primary" href="/workshops/{lab.workshop.id}/console" id="report-back">Back to the console</a>' in page.text
+
+
+# Words a reader outside the room would not understand, or that are plainly wrong.
+INTERNALS = ["1 dots", "0 dots", "Phase:", "collect", "in the room)", "rank ", "#1", "None", "T00:", "Z.", "draft)"]
+
+
+def pages_of(data):
+    """The text of each page of a PDF (poppler's reading order), white space folded; as many pages as
+    pypdf counts."""
+    pages = [" ".join(page.split()) for page in pdf_text(data).split("\f")]
+    count = len(PdfReader(io.BytesIO(data)).pages)
+    assert all(not page for page in pages[count:])
+    return pages[:count]
+
+
+def keep(data, tmp_path, name):
+    """Save a rendered report and its pages as PNG under `tmp_path`, to look at (pdftoppm)."""
+    import subprocess
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(path.with_suffix(""))], check=True)
+    return path
+
+
+def test_the_city_report_is_written_for_the_mayors_office(client, lab, final_commitment, tmp_path):
+    data = download(client, f"{lab.url}/v1.pdf").data
+    keep(data, tmp_path, "commitment.pdf")
+    pages = pages_of(data)
+    cover, whole = pages[0], " ".join(pages)
+    title = lab.workshop.title
+    for expected in [f"City commitment · {title}", "Commitment of Ljubljana", "Workshop " + title, "Held in Ljubljana",
+                     "Dates 5–7 November 2025", "Policy area Child poverty and the EU Child Guarantee",
+                     "Action plans 2 action plans", "Signatory of Łódź, Mayor",
+                     f"Version 1, final on {final_commitment.latest_version.finalised_at.day} "]:
+        assert expected in cover, expected
+    assert "Our commitment" not in cover  # the cover is a page of its own
+    for bad in INTERNALS:
+        assert bad not in whole, bad
+    # The problem got no dot: the report says nothing about how the room ranked it.
+    assert "Answers the problem: Families miss the support they are entitled to" in whole
+    assert "entitled to (" not in whole
+    signatories = next(page for page in pages if page.startswith("Signatories") or " Signatories Signed for" in page)
+    assert "Signed for Ljubljana by:" in signatories and "Date and signature" in signatories
+    assert final_commitment.latest_version.content_hash in "".join(whole.split())
+
+
+def test_one_dot_is_one_dot_and_a_ranked_idea_says_of_how_many(client, auth, lab, tmp_path):
+    from workshop.models import Vote
+
+    db.session.delete(db.session.scalars(select(Vote)).first())
+    db.session.commit()
+    auth.as_user(lab.mateja)
+    save(client, lab, [lab.plan])
+    client.post(f"{lab.url}/final")
+    whole = " ".join(pages_of(download(client, f"{lab.url}/v1.pdf").data))
+    assert "(chosen by the room: ranked 1st, 1 dot)" in whole and "1 dots" not in whole  # the only idea
+
+    # Two more ideas, one with more dots: the lab's idea is now 2nd of 3.
+    favourite, _ = boards.add_card(lab.ewan, lab.board, "idea", "Free school meals for all")
+    boards.add_card(lab.ewan, lab.board, "idea", "A helpline for parents")
+    for voter in (lab.mateja, lab.ewan):
+        db.session.add(Vote(board_id=lab.board.id, card_id=favourite.id, participant_id=voter.id, city_team_id=voter.city_team_id))
+    db.session.commit()
+    client.post(f"{lab.url}/reopen")
+    save(client, lab, [lab.plan])
+    client.post(f"{lab.url}/final")
+    whole = " ".join(pages_of(download(client, f"{lab.url}/v2.pdf").data))
+    assert "(chosen by the room: 2nd of 3 ideas, 1 dot)" in whole
+    assert "Action plans 1 action plan " in whole and "Policy area Child poverty" in whole
+
+
+def test_the_city_report_shows_each_voting_round_when_there_were_several(app, client, lab, final_commitment):
+    from flask import render_template
+
+    from workshop.boards.plans import PILLAR_PRINCIPLE_NAMES
+
+    content = final_commitment.latest_version.content
+    idea = content["policy_areas"][0]["plans"][0]["idea"]
+    idea.update(out_of=9, dots=14, rank=2, rounds=[{"round": 1, "dots": 3, "rank": 4}, {"round": 2, "dots": 14, "rank": 2}])
+    with app.test_request_context():
+        html = render_template("reports/commitment.html", content=content, content_hash="x", principles=PILLAR_PRINCIPLE_NAMES)
+    text = " ".join(html.split())
+    assert "(chosen by the room: 2nd of 9 ideas, 14 dots; round 1: 3 dots (4th); round 2: 14 dots (2nd))" in text
+
+
+def test_the_summary_gives_the_organisers_an_overview_first_and_plain_words(client, auth, lab, final_commitment, tmp_path):
+    lab.board.phase = "results"
+    db.session.commit()
+    auth.as_user(lab.workshop.facilitators[0])
+    data = download(client, f"/workshops/{lab.workshop.id}/summary.pdf").data
+    keep(data, tmp_path, "summary.pdf")
+    pages = pages_of(data)
+    first, whole = pages[0], " ".join(pages)
+    for expected in ["Workshop summary", lab.workshop.title, "Ljubljana, 5–7 November 2025", "Overview",
+                     "3 boards", "4 cards the room saw", "2 dots given", "2 participants", "3 city teams", "1 commitment final",
+                     "1 final, 0 in draft, 2 not started."]:
+        assert expected in first, expected
+    assert first.index("Overview") < first.index("City commitments")
+    area = lab.workshop.policy_areas[0].title
+    board_page = next(page for page in pages if area in page and "Ideas (1)" in page)
+    for expected in ["Results shown to the room · 4 cards · 2 dots", "Ideas (1)", "1st 2 dots · One family desk per district (Mateja, Ljubljana)",
+                     "Action plans (2)", "no dots · Family desks: Open family desks in all 17 districts",
+                     "Problems (1)"]:
+        assert expected in board_page, expected
+    assert "Collecting cards · 0 cards · no dots" in whole and "No cards on this board." in whole
+    for bad in ["Phase:", "collect ", "#1", "0 dots", "1 dots", "none"]:
+        assert bad not in whole, bad
+
+
+def test_the_summary_shows_each_voting_round_when_there_were_several(app, lab):
+    from flask import render_template
+
+    from workshop.models import Card
+
+    idea = db.session.get(Card, lab.idea.id)
+    entry = {"card": idea, "dots": 14, "rank": 1, "rounds": [{"round": 1, "dots": 3, "rank": 2}, {"round": 2, "dots": 14, "rank": 1}]}
+    boards = [{"title": "Housing", "phase": "vote", "rounds": 2, "lanes": {"problem": [], "idea": [entry], "action": []}}]
+    with app.test_request_context():
+        html = render_template("reports/summary.html", workshop=lab.workshop, boards=boards, cities=[])
+    text = " ".join(html.split())
+    assert "Voting under way · 1 card · 14 dots · 2 voting rounds" in text
+    assert "(Mateja, Ljubljana; round 1: 3 dots (2nd); round 2: 14 dots (1st))" in text

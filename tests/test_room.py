@@ -174,3 +174,60 @@ def test_removing_a_participant_ends_their_session_for_good(app, room, connect):
         session["_user_id"] = room.ana.get_id()
     assert http.get(f"/workshops/{room.workshop.id}").status_code == 302
     assert_refused(emit(room.staff_socket, "remove_participant", participant_id=99999), "no_such_participant")
+
+
+NO_TIMER = {"ends_at": None, "remaining": None, "advances": False}
+
+
+def run_out(room):
+    """A timer that reached zero without advancing the phase: it shows "Time is up" until stopped."""
+    emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=1)
+    time.sleep(1.1)
+
+
+@pytest.mark.parametrize("timer", ["running", "paused", "ran out"])
+def test_a_phase_change_stops_the_timer_on_every_screen(room, timer):
+    if timer == "ran out":
+        run_out(room)
+    else:
+        emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=300, advances=True)
+    if timer == "paused":
+        emit(room.staff_socket, "pause_timer", board_id=room.board.id)
+    room.clear()
+    assert emit(room.staff_socket, "set_phase", board_id=room.board.id, phase="vote")["ok"]
+    received = {m["name"]: m["args"][0] for m in room.ben_socket.get_received()}
+    assert received["board_updated"]["board"]["phase"] == "vote" and received["board_updated"]["board"]["timer"] == NO_TIMER
+    assert received["timer_changed"]["timer"] == NO_TIMER and received["timer_changed"]["board_id"] == room.board.id
+    snapshot = emit(room.ana_socket, "join_board", board_id=room.board.id)["snapshot"]
+    assert snapshot["board"]["timer"] == NO_TIMER
+    db.session.expire_all()
+    assert (room.board.timer_ends_at, room.board.timer_remaining, room.board.timer_advances) == (None, None, False)
+
+
+def test_a_timer_that_advances_the_phase_is_gone_in_the_next_phase(room):
+    emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=1, advances=True)
+    room.clear()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not named(room.ben_socket, "timer_changed"):
+        time.sleep(0.05)
+    db.session.expire_all()
+    assert room.board.phase == "vote"
+    [update] = named(room.ana_socket, "board_updated")
+    assert update["board"]["timer"] == NO_TIMER
+    snapshot = emit(room.ana_socket, "join_board", board_id=room.board.id)["snapshot"]
+    assert snapshot["board"]["timer"] == NO_TIMER
+
+
+def test_a_refused_phase_change_keeps_the_timer(room):
+    started = emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=300)["timer"]
+    room.clear()
+    assert_refused(emit(room.staff_socket, "set_phase", board_id=room.board.id, phase="party"), "bad_phase")
+    assert named(room.ben_socket, "timer_changed") == []
+    snapshot = emit(room.ana_socket, "join_board", board_id=room.board.id)["snapshot"]
+    assert snapshot["board"]["timer"] == started
+
+
+def test_a_phase_change_without_a_timer_sends_no_timer_change(room):
+    assert emit(room.staff_socket, "set_phase", board_id=room.board.id, phase="vote")["ok"]
+    received = [m["name"] for m in room.ben_socket.get_received()]
+    assert "board_updated" in received and "timer_changed" not in received

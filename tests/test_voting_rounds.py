@@ -198,8 +198,8 @@ def test_the_commitment_and_the_summary_keep_the_dots_of_each_round(client, auth
     save(client, lab, [lab.plan])
     assert client.post(f"{lab.url}/final").status_code == 302
     [area] = db.session.scalar(select(CommitmentVersion)).content["policy_areas"]
-    assert area["plans"][0]["idea"] == {"text": "One family desk per district", "dots": 1, "rank": 1,
+    assert area["plans"][0]["idea"] == {"text": "One family desk per district", "dots": 1, "rank": 1, "out_of": 1,
                                         "rounds": [{"round": 1, "dots": 2, "rank": 1}, {"round": 2, "dots": 1, "rank": 1}]}
     auth.as_user(lab.workshop.facilitators[0])
     text = " ".join(pdf_text(download(client, f"/workshops/{lab.workshop.id}/summary.pdf").data).split())
-    assert "One family desk per district" in text and "round 1 2, round 2 1" in text
+    assert "One family desk per district" in text and "round 1: 2 dots (1st); round 2: 1 dot (1st)" in text

@@ -128,8 +128,8 @@ def editcard_of(data):
 
 @handler("edit_action_plan", limit="CARD_WRITES")
 def edit_action_plan(data):
-    """The author (while posting is open) or a facilitator fills in an action plan's details; the
-    room sees `card_edited` with the card's `plan`."""
+    """The plan's authors, their city team or a facilitator fill in an action plan's details (until
+    the board closes, see `plans.may_complete`); the room sees `card_edited` with the card's `plan`."""
     card = card_of(data)
     keep_loaded_after_commit()
     broadcast(plans.edit_action_plan(current_user, card, read(data, "plan", dict)))

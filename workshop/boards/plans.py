@@ -3,9 +3,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from ..errors import Refused
+from ..errors import Forbidden, Refused
 from ..models import PILLAR_PRINCIPLES, PLAN_STATUSES, TITLE_MAX, ActionPlan
-from .services import commit, may_change, record
+from .services import can_see, commit, is_staff, record, require_board_open, require_not_paused
 
 # The 20 principles of the European Pillar of Social Rights (proclaimed 2017), by number; the names
 # are the Pillar's own, translatable (the board's plan form and the reports show them).
@@ -53,11 +53,24 @@ def _bad_date(name):
     raise Refused("bad_date", _l("Dates look like 2026-03-31."), field=name)
 
 
+def may_complete(actor, card):
+    """Plan details are completed until the board closes, in results too (when cities write their
+    commitments): by the facilitators, and by the plan's authors and their city team. The card's
+    text keeps the stricter rule of `may_change`."""
+    board = card.board
+    if not is_staff(actor, board):
+        in_team = getattr(actor, "city_team_id", None) == card.author.city_team_id and can_see(actor, card)
+        if actor.is_facilitator or not (actor.id == card.author_id or in_team):
+            raise Forbidden("not_author", _l("Only the plan's city team and the facilitators can complete its details."))
+        require_not_paused(board)
+    require_board_open(board)
+
+
 def edit_action_plan(actor, card, fields):
     """Change an action plan's fields; only the fields given change."""
     if card.lane != "action":
         raise Refused("not_action_plan", _l("Only action plans have these details."))
-    may_change(actor, card)
+    may_complete(actor, card)
     if card.plan is None:
         card.plan = ActionPlan()
     plan = card.plan

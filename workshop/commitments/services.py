@@ -202,8 +202,11 @@ def _linked(card, rounds):
     when the board voted more than once, in each round (`rounds`: `standings_by_round`)."""
     if card is None:
         return None
-    dots, rank = rounds[-1][1].get(card.id, (0, None))
-    linked = {"text": card.text, "dots": dots, "rank": rank}
+    ranked = rounds[-1][1]
+    dots, rank = ranked.get(card.id, (0, None))
+    # Out of how many cards of its lane the room ranked, so a report can say "2nd of 9 ideas".
+    out_of = sum(1 for other in card.board.cards if other.lane == card.lane and ranked.get(other.id, (0, None))[1] is not None)
+    linked = {"text": card.text, "dots": dots, "rank": rank, "out_of": out_of}
     if len(rounds) > 1:
         linked["rounds"] = card_rounds(card.id, rounds)
     return linked

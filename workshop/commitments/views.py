@@ -1,5 +1,7 @@
 """HTTP for city commitments: the team's commitment page, the facilitator's overview, and the
 private share link. Reports and exports are in `workshop.reports`."""
+from types import SimpleNamespace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,6 +18,13 @@ from . import bp, services
 
 class StatementForm(FlaskForm):
     statement = text_field("Commitment statement", STATEMENT_MAX, required=False, area=True)
+
+
+def statement_form(team, **options):
+    """The statement form starting from what is stored, so the page shows the saved draft (a posted
+    form still takes what was typed)."""
+    commitment = services.commitment_of(team)
+    return StatementForm(data={"statement": commitment.statement if commitment else ""}, **options)
 
 
 def team_of(workshop_id, team_id):
@@ -54,7 +63,7 @@ def typed_signatories(form):
 def edit(workshop_id, team_id):
     """The city team's commitment: pick plans, write the statement, add signatories, mark final."""
     team = team_of(workshop_id, team_id)
-    form = StatementForm()
+    form = statement_form(team)
     if form.validate_on_submit():
         try:
             services.save_draft(current_user, team, chosen_plans(request.form), form.statement.data, typed_signatories(request.form))
@@ -65,18 +74,33 @@ def edit(workshop_id, team_id):
         else:
             flash(_("Draft saved."))
             return redirect(url_for("commitments.edit", workshop_id=workshop_id, team_id=team_id))
-    return render_commitment(team, form)
+    return render_commitment(team, form, typed=request.form if form.is_submitted() else None)
 
 
-def render_commitment(team, form=None):
+def as_typed(form):
+    """The ticked plans (card id -> position) and the signatories of a refused post, so the page
+    shows them again as typed rather than as last stored."""
+    chosen = {}
+    for index, value in enumerate(form.getlist("plans")):
+        if value.isdigit():
+            order = form.get(f"order-{value}", "")
+            chosen[int(value)] = int(order) - 1 if order.isdigit() and int(order) > 0 else index
+    people = [SimpleNamespace(name=n, role=r, organisation=o) for n, r, o in typed_signatories(form) if n or r or o]
+    return chosen, people
+
+
+def render_commitment(team, form, typed=None):
+    """The commitment page showing what is stored, or what was typed when a post was refused."""
     commitment = services.commitment_of(team)
-    form = form or StatementForm(data={"statement": commitment.statement if commitment else ""})
-    chosen = {item.card_id: item.position for item in commitment.plans} if commitment else {}
+    if typed is not None:
+        chosen, signatories = as_typed(typed)
+    else:
+        chosen = {item.card_id: item.position for item in commitment.plans} if commitment else {}
+        signatories = list(commitment.signatories) if commitment else []
     failed = bool(form.errors or form.form_errors)
     return render_template(
         "commitments/edit.html", team=team, workshop=team.workshop, commitment=commitment, form=form,
-        plans=services.available_plans(team), chosen=chosen,
-        signatories=list(commitment.signatories) if commitment else [], blank_rows=3,
+        plans=services.available_plans(team), chosen=chosen, signatories=signatories, blank_rows=3,
     ), 400 if failed else 200
 
 
@@ -89,8 +113,7 @@ def act(workshop_id, team_id, change, message, anchor=None, to_console=False):
     except Refused as refusal:
         if refusal.status != 400:
             raise  # 403 and 404 are pages of their own
-        commitment = services.commitment_of(team)
-        form = StatementForm(formdata=None, data={"statement": commitment.statement if commitment else ""})
+        form = statement_form(team, formdata=None)
         show_refusal(form, refusal)
         return render_commitment(team, form)
     flash(message)

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from flask import Response, abort, current_app, jsonify, render_template, send_file
+from flask import Response, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth.views import facilitator_required
@@ -19,7 +20,7 @@ from ..extensions import db
 from ..models import Board, CommitmentVersion
 from ..voting.snapshots import card_rounds, standings_by_round
 from ..workshops.views import managed_workshop
-from . import bp, jobs
+from . import bp, jobs, words  # noqa: F401  (words registers the report templates' filters)
 
 
 def cache_dir():
@@ -31,9 +32,25 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "report"
 
 
+# Where the person who asked for a report came from, by the report's address: the page that
+# prepares it links back there (report endpoint -> page endpoint, its arguments, the link's text).
+WAY_BACK = {
+    "reports.commitment_pdf": ("commitments.edit", ("workshop_id", "team_id"), _l("Back to the commitment")),
+    "reports.shared_pdf": ("commitments.shared", ("token",), _l("Back to the city's reports")),
+    "reports.summary_pdf": ("room.console", ("workshop_id",), _l("Back to the console")),
+}
+
+
+def way_back(workshop):
+    """The link back from the preparing page: (address, text)."""
+    endpoint, names, label = WAY_BACK.get(request.endpoint, ("workshops.home", (), _l("Back to the workshop")))
+    arguments = {name: request.view_args[name] for name in names} or {"workshop_id": workshop.id}
+    return url_for(endpoint, **arguments), label
+
+
 def send_report(html, filename, workshop):
     """The PDF of `html`, a report about `workshop`, from the cache, or the preparing page while a
-    worker renders it."""
+    worker renders it (it downloads the PDF when ready and links back to where the person was)."""
     config = current_app.config
     key, state = jobs.request(html, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
     jobs.file_under(cache_dir(), workshop.id, key)
@@ -41,7 +58,10 @@ def send_report(html, filename, workshop):
         return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)
     status = 503 if state == "failed" else 202
-    return render_template("reports/preparing.html", key=key, state=state, filename=filename), status
+    back_url, back_label = way_back(workshop)
+    page = render_template("reports/preparing.html", key=key, state=state, filename=filename,
+                           back_url=back_url, back_label=back_label)
+    return page, status
 
 
 @bp.route("/reports/<key>/status")

@@ -19,8 +19,18 @@ def set_phase(data):
     """Move the board to `phase` (collect, vote, results, closed); the room gets `board_updated`."""
     board = board_of(data)
     keep_open = read(data, "keep_posting_open", bool, required=False)
-    broadcast(services.set_phase(current_user, board, read(data, "phase", str), keep_open))
+    phase_changed(board, lambda: services.set_phase(current_user, board, read(data, "phase", str), keep_open))
     return {}
+
+
+def phase_changed(board, change):
+    """Run a phase change and send it to the room; a timer it stopped goes as `timer_changed` too,
+    for pages that follow the timer only through that event."""
+    had_timer = services.has_timer(board)
+    events = change()
+    broadcast(events)
+    if events and had_timer and not services.has_timer(board):
+        timer_changed(board)
 
 
 @handler("set_paused")
@@ -46,7 +56,7 @@ def _when_timer_ends(app, board_id, ends_at):
         try:
             board = db.session.get(Board, board_id)
             if board is not None:
-                broadcast(services.timer_ran_out(board, ends_at))
+                phase_changed(board, lambda: services.timer_ran_out(board, ends_at))
         except Exception:
             app.logger.exception("timer end on board %s failed", board_id)
         finally:

@@ -13,6 +13,11 @@ from ..voting.services import next_round
 TIMER_MAX = 4 * 60 * 60  # seconds
 
 
+def has_timer(board):
+    """Whether the board shows a timer (running, paused, or run out and not yet stopped)."""
+    return board.timer_ends_at is not None or board.timer_remaining is not None
+
+
 def next_phase(phase):
     return PHASES[min(PHASES.index(phase) + 1, len(PHASES) - 1)]
 
@@ -30,6 +35,10 @@ def _enter_phase(board, phase, keep_posting_open=None):
     if phase == "vote" and board.round_shown:
         next_round(board)  # voting again after a round's results: a new round, budgets full
     board.phase = phase
+    # A timer belongs to the phase it was started in: left running, "Time is up" would stay on
+    # every screen through the phases after it.
+    board.timer_ends_at = board.timer_remaining = None
+    board.timer_advances = False
     if keep_posting_open is not None:
         board.keep_posting_open = keep_posting_open
     if phase == "results":
