@@ -92,3 +92,36 @@ def test_a_plan_over_the_servers_limit_cannot_be_typed(new_page, facilitator):
     expect(page.get_by_role("button", name="Save plan")).to_have_count(0)
     plan = stored_card(page, boards[0], "Open family desks")["plan"]
     assert plan["target"] == "x" * TEXT_FIELDS["target"]
+
+
+def test_in_results_the_city_team_completes_its_plan_and_other_cities_cannot(new_page, facilitator):
+    """Defect 6 on the page: in results, when cities write their commitments, the plan's author and
+    their city team get "Plan details"; a participant of another city does not, nor anyone once the
+    board is closed."""
+    code, boards = facilitator.create_workshop("Results lab")
+    mateja, luka, ana = new_page(), new_page(), new_page()
+    join_in_browser(mateja, code, "Mateja", "Ljubljana")
+    join_in_browser(luka, code, "Luka", "Ljubljana")
+    join_in_browser(ana, code, "Ana", "Glasgow")
+    for page in (mateja, luka, ana):
+        page.goto(f"/boards/{boards[0]}")
+    mateja.get_by_label("New action plan").fill("Open family desks in all districts")
+    mateja.get_by_role("button", name="Add action plan").click()
+    staff = facilitator.socket()
+    try:
+        assert staff.call("set_phase", {"board_id": boards[0], "phase": "results"})["ok"]
+        expect(luka.get_by_text("Results", exact=True)).to_be_visible()
+        plan = card(luka, "Open family desks in all districts")
+        expect(plan.get_by_role("button", name="Edit")).to_have_count(0)  # the card's text stays as posted
+        plan.get_by_role("button", name="Plan details").click()
+        luka.get_by_label("Lead (department or role)", exact=True).fill("Department for Social Affairs")
+        luka.get_by_role("button", name="Save plan").click()
+        expect(card(mateja, "Open family desks in all districts")).to_contain_text("Department for Social Affairs")
+        expect(card(ana, "Open family desks in all districts").get_by_role("button", name="Plan details")).to_have_count(0)
+
+        assert staff.call("set_phase", {"board_id": boards[0], "phase": "closed"})["ok"]
+        expect(mateja.get_by_text("Closed", exact=True)).to_be_visible()
+        expect(card(mateja, "Open family desks in all districts").get_by_role("button", name="Plan details")).to_have_count(0)
+    finally:
+        staff.close()
+    assert mateja.errors == [] and luka.errors == [] and ana.errors == []

@@ -42,7 +42,7 @@ export function cardElement(card, view) {
 
   const mode = view.open && view.open.cardId === card.id ? view.open.mode : null;
   if (mode) element.append(inlineForm(card, mode, view));
-  else if (view.mayChange(card)) element.append(actionButtons(card, view));
+  else if (view.mayChange(card) || view.mayCompletePlan(card)) element.append(actionButtons(card, view));
   return element;
 }
 
@@ -88,10 +88,11 @@ function actionButtons(card, view) {
   const { t, state } = view;
   const describedBy = `card-${card.id}-text`;
   const button = (label, onclick, extra = {}) => h("button", { type: "button", "aria-describedby": describedBy, text: label, onclick, ...extra });
+  const changes = view.mayChange(card);
   const buttons = [
-    button(t("edit"), () => view.setOpen(card.id, "edit")),
-    card.plan ? button(t("plan.details"), () => view.setOpen(card.id, "plan")) : null,
-    button(t("delete"), () => view.setOpen(card.id, "delete"), { class: "danger" }),
+    changes ? button(t("edit"), () => view.setOpen(card.id, "edit")) : null,
+    view.mayCompletePlan(card) ? button(t("plan.details"), () => view.setOpen(card.id, "plan")) : null,
+    changes ? button(t("delete"), () => view.setOpen(card.id, "delete"), { class: "danger" }) : null,
   ];
   if (state.me.role === "facilitator") {
     const spotlit = state.board.spotlight_card_id === card.id;

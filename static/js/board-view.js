@@ -90,6 +90,15 @@ export class BoardView {
     return card.author.id === this.state.me.id && postingOpen;
   }
 
+  // Plan details are completed until the board closes, in results too, by the plan's author, their
+  // city team and the facilitators (the server's `plans.may_complete`).
+  mayCompletePlan(card) {
+    const { board, me } = this.state;
+    if (card.lane !== "action" || !card.plan || board.phase === "closed") return false;
+    if (me.role === "facilitator") return true;
+    return !board.paused && (card.author.id === me.id || card.author.city === me.city);
+  }
+
   sorted(cards) {
     const newestFirst = document.getElementById("sort").value !== "oldest";
     return cards.sort((a, b) => (newestFirst ? b.id - a.id : a.id - b.id));
