@@ -284,3 +284,32 @@ class LiveSocket:
             threading.Thread(target=self.client.disconnect, daemon=True).start()
         else:
             self.release_dropped()
+
+
+# People in the browser: the steps every browser test takes, found by role and name ------------
+
+def join_in_browser(page, code, name, city):
+    """Join the workshop with `code` as a new participant of `city`, as the join form asks."""
+    from playwright.sync_api import expect
+
+    page.goto(f"/join/{code}")
+    page.get_by_label("Your name as others will see it").fill(name)
+    page.get_by_label("Your city, if it is not in the list").fill(city)
+    page.get_by_role("button", name="Join the workshop").click()
+    expect(page.get_by_role("heading", name="Boards")).to_be_visible()
+
+
+def log_in_in_browser(page, visitor):
+    """Log in as the facilitator `visitor` (a `Visitor` that signed up)."""
+    from playwright.sync_api import expect
+
+    page.goto("/login")
+    page.get_by_label("Email").fill(visitor.email)
+    page.get_by_label("Password").fill(visitor.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="My workshops")).to_be_visible()
+
+
+def card(page, text, exact=False):
+    """The card (a list item named by its text) that reads `text`."""
+    return page.get_by_role("listitem", name=text, exact=exact)

@@ -3,34 +3,14 @@ typed while the server is away."""
 import pytest
 from playwright.sync_api import expect
 
-from .live import LiveServer, Visitor, wait_until
+from .live import LiveServer, Visitor, card, join_in_browser, log_in_in_browser, wait_until
 
 pytestmark = pytest.mark.browser
-
-
-def join_in_browser(page, code, name, city):
-    page.goto(f"/join/{code}")
-    page.get_by_label("Your name as others will see it").fill(name)
-    page.get_by_label("Your city, if it is not in the list").fill(city)
-    page.get_by_role("button", name="Join the workshop").click()
-    expect(page.get_by_role("heading", name="Boards")).to_be_visible()
-
-
-def card(page, text):
-    return page.get_by_role("listitem", name=text)
 
 
 @pytest.fixture
 def lab(facilitator):
     return facilitator.create_workshop("Browser lab")
-
-
-def log_in_in_browser(page, visitor):
-    page.goto("/login")
-    page.get_by_label("Email").fill(visitor.email)
-    page.get_by_label("Password").fill(visitor.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="My workshops")).to_be_visible()
 
 
 def test_a_card_posted_in_one_browser_appears_in_the_other_and_so_does_its_edit(new_page, lab):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import pdf_text
-from .test_board_browser import card, join_in_browser
+from .live import card, join_in_browser
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from workshop.models import BoardEvent, Card, CityTeam
 
 from .live import LiveServer, Visitor, wait_until
 from .proxy import TcpProxy
-from .test_board_browser import join_in_browser
+from .live import join_in_browser
 
 
 @pytest.fixture

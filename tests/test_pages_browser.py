@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .test_board_browser import log_in_in_browser
+from .live import log_in_in_browser
 
 pytestmark = pytest.mark.browser
 

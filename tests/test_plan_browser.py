@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from workshop.boards.plans import PILLAR_PRINCIPLE_NAMES, TEXT_FIELDS
 
 from .layout import PHONE, layout_problems
-from .test_board_browser import card, join_in_browser
+from .live import card, join_in_browser
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from workshop import create_app
 from workshop.ratelimits import storage_url
 
 from .live import LiveServer, Visitor, wait_until
-from .test_board_browser import card, join_in_browser
+from .live import card, join_in_browser
 from .test_scale_out import redis_url  # noqa: F401  (fixture: skips without Redis, fails in CI)
 
 

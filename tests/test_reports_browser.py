@@ -3,7 +3,7 @@ ready, says so, and leads back to where the person came from (defect 12)."""
 import pytest
 from playwright.sync_api import expect
 
-from .test_board_browser import log_in_in_browser
+from .live import log_in_in_browser
 
 pytestmark = pytest.mark.browser
 

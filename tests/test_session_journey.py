@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 
 from .conftest import pdf_text
 from .layout import LAPTOP, NARROW, PHONE, layout_problems
-from .live import ROOT, LiveServer, Visitor, wait_until
+from .live import ROOT, LiveServer, Visitor, join_in_browser as join
+from .live import card as live_card
 
 pytestmark = pytest.mark.browser
 
@@ -84,15 +85,7 @@ def room(browser, server):
 
 
 def card(page, text):
-    return page.get_by_role("listitem", name=text, exact=True)
-
-
-def join(page, code, name, city):
-    page.goto(f"/join/{code}")
-    page.get_by_label("Your name as others will see it").fill(name)
-    page.get_by_label("Your city, if it is not in the list").fill(city)
-    page.get_by_role("button", name="Join the workshop").click()
-    expect(page.get_by_role("heading", name="Boards")).to_be_visible()
+    return live_card(page, text, exact=True)
 
 
 def post(page, lane, text, link=None):
@@ -113,10 +106,6 @@ def show_lane(page, lane_name):
     tab = page.get_by_role("tab", name=re.compile(f"^{lane_name}"))
     if tab.count() and tab.first.is_visible():
         tab.first.click()
-
-
-def dots_on_projector(page):
-    return page.evaluate("() => document.documentElement.outerHTML")
 
 
 def test_a_whole_lab_session_from_joining_to_the_signed_commitments(room, server, tmp_path):

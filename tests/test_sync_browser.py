@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .live import Visitor, wait_until
-from .test_board_browser import card, log_in_in_browser
+from .live import card, log_in_in_browser
 from .test_projector import HIDDEN, PRIVATE, PUBLIC, REASON, SECRETS
 from .test_projector import LATER_HIDDEN as LIVE_HIDDEN, LATER_PRIVATE as LIVE_PRIVATE
 

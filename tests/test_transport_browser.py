@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .live import wait_until
-from .test_board_browser import card, join_in_browser, log_in_in_browser
+from .live import card, join_in_browser, log_in_in_browser
 
 pytestmark = pytest.mark.browser
 

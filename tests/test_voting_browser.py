@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .live import Visitor
-from .test_board_browser import card
+from .live import card
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import pdf_text
 from .live import Visitor, wait_until
-from .test_board_browser import card, log_in_in_browser
+from .live import card, log_in_in_browser
 from .xss_corpus import PAYLOADS
 
 pytestmark = pytest.mark.browser
