@@ -153,8 +153,8 @@ def test_the_projector_and_the_console_converge_after_a_lost_event_and_a_disconn
     # Away for a while: what happened meanwhile arrives with the reconnect, the timer too.
     projector.evaluate("window.workshopProjector.socket.disconnect()")
     post(ana, board, "Posted while the projector was away")
-    call(staff, "start_timer", board_id=board, seconds=120)
     call(staff, "set_phase", board_id=board, phase="vote")
+    call(staff, "start_timer", board_id=board, seconds=120)  # after the phase change, which stops a timer
     projector.evaluate("window.workshopProjector.socket.connect()")
     expect(projector.get_by_text("Posted while the projector was away")).to_be_visible()
     expect(projector.get_by_text("Voting", exact=True)).to_be_visible()
