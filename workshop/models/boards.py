@@ -61,6 +61,17 @@ class Board(db.Model):
     def workshop(self):
         return self.policy_area.workshop
 
+    def is_run_by(self, person):
+        """Whether `person` runs it: the workshop's facilitators run every board of it."""
+        # Asking is_facilitator first spares every participant's event two lazy loads (area, workshop).
+        return bool(person.is_authenticated and person.is_facilitator and self.workshop.is_run_by(person))
+
+    def has_member(self, person):
+        """Whether `person` is on its workshop (a facilitator or a participant of it)."""
+        if person.is_authenticated and not person.is_facilitator:
+            return person.workshop_id == self.policy_area.workshop_id
+        return self.is_run_by(person)
+
     @property
     def title(self):
         return self.policy_area.title
