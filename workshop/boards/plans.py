@@ -61,7 +61,7 @@ def may_complete(actor, card):
     board = card.board
     if not board.is_run_by(actor):
         in_team = card.author.city_team.has_member(actor) and can_see(actor, card)
-        if actor.is_facilitator or not (actor.id == card.author_id or in_team):
+        if not (card.is_by(actor) or in_team):
             raise Forbidden("not_author", _l("Only the plan's city team and the facilitators can complete its details."))
         require_not_paused(board)
     require_board_open(board)

@@ -45,7 +45,7 @@ def may_change(actor, card):
     """Facilitators change any card until the board closes; authors their own while posting is open."""
     if card.board.is_run_by(actor):
         require_board_open(card.board)
-    elif getattr(actor, "id", None) == card.author_id and not actor.is_facilitator:
+    elif card.is_by(actor):
         require_posting_open(card.board)
     else:
         raise Forbidden("not_author", _l("You can only change your own cards."))

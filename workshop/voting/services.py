@@ -25,7 +25,7 @@ def lock_holder(board, voter):
 
 def require_voting_open(actor, card):
     board = card.board
-    if actor.is_facilitator or not board.has_member(actor):
+    if not board.has_participant(actor):
         raise Forbidden("not_voter", _l("Only this workshop's participants vote."))
     require_not_paused(board)
     if board.phase != "vote":
