@@ -35,15 +35,20 @@ def facilitator_required(view):
     return wrapped
 
 
-def load_workshop(workshop_id, run=False):
-    """The workshop: 404 when it does not exist; 403 unless the current user runs it (`run`) or,
-    without `run`, is on it."""
-    workshop = db.get_or_404(Workshop, workshop_id)
+def _load(model, id, run):
+    """The workshop or board `id`: 404 when it does not exist; 403 unless the current user runs it
+    (`run`) or, without `run`, is on it."""
+    found = db.get_or_404(model, id)
     if run:
-        require_runs(current_user, workshop)
-    elif not workshop.has_member(current_user):
+        require_runs(current_user, found)
+    elif not found.has_member(current_user):
         abort(403)
-    return workshop
+    return found
+
+
+def load_workshop(workshop_id, run=False):
+    """The workshop, for its facilitators (`run`) or for everyone on it."""
+    return _load(Workshop, workshop_id, run)
 
 
 def _load_part(model, workshop_id, part_id):
@@ -74,14 +79,8 @@ def load_team(workshop_id, team_id, run=False):
 
 
 def load_board(board_id, run=False):
-    """The board: 404 when it does not exist; 403 unless the current user runs it (`run`) or,
-    without `run`, is on its workshop."""
-    board = db.get_or_404(Board, board_id)
-    if run:
-        require_runs(current_user, board)
-    elif not board.has_member(current_user):
-        abort(403)
-    return board
+    """The board, for its workshop's facilitators (`run`) or for everyone on its workshop."""
+    return _load(Board, board_id, run)
 
 
 def join_link(workshop):
