@@ -73,7 +73,7 @@ def load_team(workshop_id, team_id, run=False):
     team = db.get_or_404(CityTeam, team_id)
     if team.workshop_id != workshop_id:
         abort(404)
-    if not (team.has_member(current_user) or team.workshop.is_run_by(current_user)):
+    if not team.admits(current_user):
         abort(403)
     return team
 

@@ -17,12 +17,8 @@ from ..models import (
 )
 
 
-def may_edit(actor, team):
-    return team.has_member(actor) or team.workshop.is_run_by(actor)
-
-
 def require_editor(actor, team):
-    if not may_edit(actor, team):
+    if not team.admits(actor):
         raise Forbidden("not_team", _l("Only this city team and the workshop's facilitators can do that."))
 
 

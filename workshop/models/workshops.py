@@ -179,6 +179,11 @@ class CityTeam(db.Model):
         """Whether `person` is one of its participants."""
         return bool(person.is_authenticated and not person.is_facilitator and person.city_team_id == self.id)
 
+    def admits(self, person):
+        """Whether `person` may work in its name (on its commitment): its participants and the
+        workshop's facilitators."""
+        return self.has_member(person) or self.workshop.is_run_by(person)
+
 
 class Participant(UserMixin, db.Model):
     """Someone who joined one workshop with a name and a city team, no password."""
