@@ -1,17 +1,19 @@
 // The board's DOM: three lanes (board-lanes.js builds them with their composers) and their cards,
 // filters, presence and the connection line. Built with createElement and textContent only: card text is never HTML.
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
-import { cardElement, excerpt } from "./board-card.js";
+import { cardElement } from "./board-card.js";
 import { buildLanes } from "./board-lanes.js";
 import { h } from "./dom.js";
+import { excerpt } from "./messages.js";
 import { ranked, seenByRoom } from "./ranking.js";
 import { Countdown } from "./timer.js";
 
 const LINK_TARGET = { idea: "problem", action: "idea" };
 
 export class BoardView {
-  constructor({ state, limits, t, actions }) {
-    Object.assign(this, { state, limits, t, actions });
+  // `t` looks a message up, `tCount` a count in words (messages.js).
+  constructor({ state, limits, t, tCount, actions }) {
+    Object.assign(this, { state, limits, t, tCount, actions });
     this.elements = new Map(); // card id -> { card, element }
     this.open = null; // { cardId, mode } while a card shows an inline form
     this.voteErrors = new Map(); // card id -> the server's refusal of this person's last dot there
@@ -244,7 +246,7 @@ export class BoardView {
           return ranking.length ? [h("h4", { text: t(`lane.${lane}`) }), h("ol", { class: "round-ranking" }, ...ranking.map((entry) => h("li", {},
             h("span", { class: "round-rank", text: t(entry.tie ? "rank.tie" : "rank", { n: entry.rank }) }), " ",
             h("span", { class: "round-text", text: entry.card.text }), " ",
-            h("span", { class: "round-dots", text: entry.count === 1 ? t("dots.one") : t("dots.count", { n: entry.count }) }))))] : [];
+            h("span", { class: "round-dots", text: this.tCount("dots.count", entry.count) }))))] : [];
         }))));
   }
 

@@ -71,7 +71,7 @@ def board_messages():
         "dots.mine": _("Your dots: {n}"),
         "dots.team": _("{city}: {people}"),
         "dots.count": _("{n} dots"),
-        "dots.one": _("1 dot"),
+        "dots.count.one": _("1 dot"),
         "dots.mine.card": _("Your dots on this card: {n} of {cap}"),
         "dots.team.card": _("Dots from {city} on this card: {n} of {cap}"),
         "dot.reason.left": _("No dots left: take one back from another card first."),
