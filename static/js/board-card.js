@@ -137,9 +137,9 @@ function inlineForm(card, mode, view) {
     text.value = card.text;
     form.append(h("label", { for: id, text: view.t("edit.label") }), text);
     let link = null;
-    if (card.lane !== "problem") {
+    const targetLane = view.linkTarget(card.lane);
+    if (targetLane) {
       link = h("select", { id: `${id}-link` });
-      const targetLane = card.lane === "idea" ? "problem" : "idea";
       link.append(h("option", { value: "", text: view.t("link.none") }),
         ...[...view.state.cards.values()].filter((other) => other.lane === targetLane)
           .map((other) => h("option", { value: other.id, text: excerpt(other.text, 70) })));

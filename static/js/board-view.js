@@ -6,9 +6,8 @@ import { buildLanes } from "./board-lanes.js";
 import { h } from "./dom.js";
 import { excerpt } from "./messages.js";
 import { ranked, seenByRoom } from "./ranking.js";
+import * as rules from "./rules.js";
 import { Countdown } from "./timer.js";
-
-const LINK_TARGET = { idea: "problem", action: "idea" };
 
 export class BoardView {
   // `t` looks a message up, `tCount` a count in words (messages.js).
@@ -48,7 +47,7 @@ export class BoardView {
   }
 
   linkTarget(lane) {
-    return LINK_TARGET[lane];
+    return rules.linkTarget(lane, this.state);
   }
 
   bindFacilitatorTools() {
@@ -85,20 +84,13 @@ export class BoardView {
     return me.role === "participant" && (card.author.id === me.id || card.merged.some((part) => part.author.id === me.id));
   }
 
+  // What this person may do with a card: rules.js, from the facts the server sends.
   mayChange(card) {
-    if (this.state.me.role === "facilitator") return this.state.board.phase !== "closed";
-    const { board } = this.state;
-    const postingOpen = !board.paused && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
-    return card.author.id === this.state.me.id && postingOpen;
+    return rules.mayChange(card, this.state);
   }
 
-  // Plan details are completed until the board closes, in results too, by the plan's author, their
-  // city team and the facilitators (the server's `plans.may_complete`).
   mayCompletePlan(card) {
-    const { board, me } = this.state;
-    if (card.lane !== "action" || !card.plan || board.phase === "closed") return false;
-    if (me.role === "facilitator") return true;
-    return !board.paused && (card.author.id === me.id || card.author.city === me.city);
+    return rules.mayCompletePlan(card, this.state);
   }
 
   sorted(cards) {
@@ -109,13 +101,11 @@ export class BoardView {
   // Voting -------------------------------------------------------------------------------------
 
   votable(card) {
-    const { board } = this.state;
-    return board.voting.lanes.includes(card.lane);
+    return rules.votable(card, this.state);
   }
 
   canVote(card) {
-    const { board, me } = this.state;
-    return me.role === "participant" && board.phase === "vote" && !board.paused && this.votable(card) && !card.hidden;
+    return rules.mayVote(card, this.state);
   }
 
   count(card) {
@@ -173,10 +163,8 @@ export class BoardView {
         : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
       this.switcher.setCount(lane, String(inLane.length));
-      const postingOpen = me.role === "participant" && !board.paused
-        && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
-      parts.form.hidden = !postingOpen;
-      if (parts.linkSelect) this.fillLinkOptions(parts.linkSelect, LINK_TARGET[lane]);
+      parts.form.hidden = !rules.mayPost(this.state);
+      if (parts.linkSelect) this.fillLinkOptions(parts.linkSelect, this.linkTarget(lane));
       const elements = inLane.map((card) => {
         seen.add(card.id);
         const element = this.cardElementFor(card);

@@ -412,7 +412,7 @@ class Panel {
     };
     if (open === "hide") {
       const id = `${textId}-reason`;
-      const reason = drafted(h("input", { id, type: "text", maxlength: 200, "data-key": `hide-input:${card.id}` }));
+      const reason = drafted(h("input", { id, type: "text", maxlength: data.limits.reason, "data-key": `hide-input:${card.id}` }));
       const form = h("form", { class: "console-card-form", novalidate: true },
         h("label", { for: id, text: t("hide.reason") }), reason, error,
         h("div", {}, button("hide-submit", t("hide.submit"), null, { type: "submit", class: "primary" }), cancel));

@@ -1,7 +1,15 @@
-"""The strings the board page's JavaScript shows, translated on the server (one small table)."""
+"""What the board pages' JavaScript is given besides the snapshot: the strings it shows, translated
+on the server (one small table), and the server's limits, so that the browser never writes a number
+of its own."""
 from flask_babel import gettext as _
 
-from .plans import PILLAR_PRINCIPLE_NAMES
+from ..models import CARD_TEXT_MAX, HIDE_REASON_MAX
+from .plans import PILLAR_PRINCIPLE_NAMES, TEXT_FIELDS
+
+
+def page_limits():
+    """The longest card text, hide reason and action plan text field (by name) the server takes."""
+    return {"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": dict(TEXT_FIELDS)}
 
 
 def board_messages():

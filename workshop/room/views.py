@@ -3,7 +3,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 
 from ..auth.views import facilitator_required
-from ..boards.messages import board_messages, console_messages
+from ..boards.messages import board_messages, console_messages, page_limits
 from ..boards.presence import presence_store
 from ..boards.services import require_staff
 from ..boards.snapshots import THE_ROOM, snapshot
@@ -36,7 +36,8 @@ def console(workshop_id):
                        "shared": bool(commitment and commitment.share_token)})
     return render_template(
         "room/console.html", workshop=workshop,
-        data={"boards": boards, "participants": people, "cities": cities, "messages": console_messages()},
+        data={"boards": boards, "participants": people, "cities": cities, "messages": console_messages(),
+              "limits": page_limits()},
     )
 
 
