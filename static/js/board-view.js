@@ -3,8 +3,8 @@
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement } from "./board-card.js";
 import { buildLanes } from "./board-lanes.js";
-import { h } from "./dom.js";
-import { excerpt } from "./messages.js";
+import { announce, h } from "./dom.js";
+import { cityCounts, excerpt } from "./messages.js";
 import { ranked, seenByRoom } from "./ranking.js";
 import * as rules from "./rules.js";
 import { Countdown } from "./timer.js";
@@ -365,7 +365,7 @@ export class BoardView {
   }
 
   showPresence({ count, cities }) {
-    const list = cities.map((city) => `${city.name} (${city.count})`).join(", ");
+    const list = cityCounts(cities);
     document.getElementById("presence").textContent =
       this.t("presence", { n: count }) + (list ? ` ${this.t("presence.cities", { cities: list })}` : "");
   }
@@ -390,9 +390,7 @@ export class BoardView {
   }
 
   announce(message) {
-    const announcer = document.getElementById("announcer");
-    announcer.textContent = "";
-    setTimeout(() => { announcer.textContent = message; }, 50);
+    announce(document.getElementById("announcer"), message);
   }
 }
 

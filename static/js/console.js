@@ -2,9 +2,9 @@
 // the controls of one board at a time below its row, showing only what applies to the board now.
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
-import { h } from "./dom.js";
+import { announce, h } from "./dom.js";
 import { BoardSync } from "./board-sync.js";
-import { excerpt, translator } from "./messages.js";
+import { cityCounts, excerpt, translator } from "./messages.js";
 import { requester } from "./request.js";
 import { Countdown } from "./timer.js";
 import { openSocket } from "./socket.js";
@@ -17,18 +17,14 @@ const panels = new Map();
 const LATEST = 5; // cards listed while no filter is typed and "Show all cards" is off
 const OPEN_KEY = `console-open:${location.pathname}`;
 
-// Errors show beside the control that failed and are read out once, from the page's live region
-// (emptied first, so the same refusal twice is announced twice).
+// Errors show beside the control that failed and are read out once, from the page's live region.
 const announcer = document.getElementById("console-announce");
 function showError(slot, message) {
   if (slot) {
     slot.textContent = message;
     slot.hidden = !message;
   }
-  if (message) {
-    announcer.textContent = "";
-    setTimeout(() => { announcer.textContent = message; }, 50);
-  }
+  if (message) announce(announcer, message);
 }
 
 const visible = (element) => element.isConnected && element.checkVisibility();
@@ -273,7 +269,7 @@ class Panel {
     this.element.dataset.phase = board.phase;
     this.element.dataset.paused = String(board.paused);
     this.fact("cities", cities.length
-      ? t("console.where", { cities: cities.map((city) => `${city.name} (${city.count})`).join(", ") })
+      ? t("console.where", { cities: cityCounts(cities) })
       : t("console.nobody"));
 
     const { phase, voting } = board;

@@ -16,3 +16,8 @@ export function translator(messages) {
 export function excerpt(text, length = 60) {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
+
+/** The cities of a presence summary in words: "Glasgow (2), Bologna (1)". */
+export function cityCounts(cities) {
+  return cities.map((city) => `${city.name} (${city.count})`).join(", ");
+}
