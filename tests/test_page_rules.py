@@ -62,3 +62,22 @@ def test_no_script_writes_a_limit_or_a_link_lane_of_its_own():
         source = script.read_text()
         assert not re.search(r"maxlength:\s*\d", source), script.name
         assert not re.search(r"""idea["']?\s*:\s*["']problem""", source), script.name
+
+
+def test_the_scripts_listen_only_for_events_the_server_sends():
+    """Every event a page listens for is in docs/protocol.md's "Server to client" table (or is one
+    of Socket.IO's own), so no listener waits for something that never comes."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    protocol = (root / "docs" / "protocol.md").read_text()
+    table = protocol.split("### Server to client", 1)[1]
+    sent = {name for row in table.splitlines() if row.startswith("| `") for name in re.findall(r"`(\w+)`", row.split(" | ")[0])}
+    heard = set()
+    for script in (root / "static" / "js").glob("*.js"):
+        source = script.read_text()
+        heard |= set(re.findall(r"""socket\.on\(\s*["'](\w+)["']""", source))
+        for listed in re.findall(r"const SEQUENCED = \[(.*?)\]", source):  # board-sync.js listens for these in a loop
+            heard |= set(re.findall(r'"(\w+)"', listed))
+    assert "card_added" in heard and "signed_out" in heard  # the scan finds the listeners
+    assert heard - {"connect", "disconnect", "connect_error"} <= sent
