@@ -7,11 +7,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..errors import Refused
 from ..extensions import db
-from ..models import LANES, BoardEvent, Card, Participant, utcnow
+from ..models import LANES, LINKABLE_LANE, BoardEvent, Card, Participant, utcnow
 from .plans import plan_json
 from .visibility import THE_ROOM, audience, can_see
 from .votes import votes_json
+from .services import require_board_open
 
 # A client this far behind gets a fresh snapshot instead of the events it missed.
 MAX_EVENTS_SENT = 500
@@ -44,7 +46,18 @@ def card_json(card):
     }
 
 
+def allows(check, *args):
+    """Whether the server's `check` (a `require_...` that raises a refusal) lets this through."""
+    try:
+        check(*args)
+    except Refused:
+        return False
+    return True
+
+
 def board_json(board):
+    """The board as every viewer receives it. Its rules come as facts the server decides with its
+    own checks (`posting_open`, `open`, `links`), so that no page writes them again."""
     area = board.policy_area
     return {
         "id": board.id,
@@ -53,6 +66,12 @@ def board_json(board):
         "phase": board.phase,
         "paused": board.paused,
         "keep_posting_open": board.keep_posting_open,
+        # Participants post, and change their own cards' text, only while this holds.
+        "posting_open": board.accepts_cards,
+        # Facilitators change cards and plan details are completed until the board closes.
+        "open": allows(require_board_open, board),
+        # The lane each lane's cards link to (an idea answers a problem, an action plan builds on an idea).
+        "links": dict(LINKABLE_LANE),
         "private_writing": board.private_writing,
         "private_scope": board.private_scope,
         "lanes": list(LANES),

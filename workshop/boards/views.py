@@ -5,10 +5,8 @@ from flask_login import current_user, login_required
 
 from ..access import load_board
 from ..errors import Refused
-from ..models import CARD_TEXT_MAX, HIDE_REASON_MAX
 from . import bp, services
-from .messages import board_messages
-from .plans import TEXT_FIELDS
+from .messages import board_messages, page_limits
 from .snapshots import catch_up, snapshot
 
 
@@ -22,8 +20,7 @@ def show(board_id):
         board=board,
         workshop=board.workshop,
         initial=snapshot(board, current_user),
-        # The server's own limits: the browser never writes numbers of its own.
-        limits={"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": TEXT_FIELDS},
+        limits=page_limits(),
         messages=board_messages(),
     )
 

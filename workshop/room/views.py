@@ -3,7 +3,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 
 from ..access import facilitator_required, join_link, load_board, load_workshop
-from ..boards.messages import board_messages, console_messages
+from ..boards.messages import board_messages, console_messages, page_limits
 from ..boards.presence import presence_store
 from ..boards.snapshots import snapshot
 from ..boards.visibility import THE_ROOM
@@ -33,7 +33,8 @@ def console(workshop_id):
                        "shared": bool(commitment and commitment.share_token)})
     return render_template(
         "room/console.html", workshop=workshop,
-        data={"boards": boards, "participants": people, "cities": cities, "messages": console_messages()},
+        data={"boards": boards, "participants": people, "cities": cities, "messages": console_messages(),
+              "limits": page_limits()},
     )
 
 
