@@ -213,8 +213,11 @@ def test_the_projector_fills_a_1920_screen_by_lane_and_ranks_with_bars(browser, 
         expect(lanes[0].get_by_role("heading", name="Problems 14")).to_be_visible()
         expect(lanes[1].get_by_role("heading", name="Ideas 6")).to_be_visible()
         expect(lanes[2].get_by_role("heading", name="Action plans 1")).to_be_visible()
-        boxes = [lane.bounding_box() for lane in lanes]
-        assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and all(box["width"] > 500 for box in boxes)
+        # Measured in one go in the page: each message re-renders the projector, and a box read
+        # between two renders finds its element gone.
+        boxes = projector.evaluate("""() => [...document.querySelectorAll("#projector-body > .projector-lane")]
+            .map((lane) => lane.getBoundingClientRect()).map(({ x, width }) => ({ x, width }))""")
+        assert len(boxes) == 3 and boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"] and all(box["width"] > 500 for box in boxes)
         shown = lanes[0].get_by_role("listitem").filter(visible=True)
         expect(shown.first).to_contain_text("Problem 14")  # newest first
         assert 2 <= shown.count() < 14  # as many as fit, not all
