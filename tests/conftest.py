@@ -1,6 +1,10 @@
 """Fixtures: an app on a fresh SQLite file, clients, and factories that make facilitators,
-workshops and participants. Live-server and browser fixtures are in `tests/live.py`."""
+workshops and participants. Live-server and browser fixtures are in `tests/live.py`.
+
+Also the run's settings: hypothesis's profiles (the full fuzz in CI, a few examples elsewhere),
+`browser` tests counted as `live`, and the check, at the end, that no process the run started is left."""
 import itertools
+import multiprocessing.resource_tracker
 import os
 from contextlib import contextmanager
 from datetime import date
@@ -9,18 +13,62 @@ import uuid
 
 import flask_login.utils
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import current_app, g
+from hypothesis import settings
 
 from workshop import create_app
 from workshop.extensions import db
 from workshop.models import Facilitator, Participant
+from workshop.reports import jobs
 from workshop.workshops import services as workshop_services
+
+from . import processes
 
 pytest_plugins = ["tests.live"]
 
 PASSWORD = "correct horse battery"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# The fuzz tests (marked `fuzz`) name their full number of examples, which CI runs; elsewhere they
+# run the "dev" profile's few (tests/fuzzing.py `examples`). `--hypothesis-profile` picks either.
+settings.register_profile("ci")  # hypothesis's defaults, which CI has always run
+settings.register_profile("dev", max_examples=10)
+settings.load_profile("ci" if in_ci() else "dev")
+
+
+def pytest_configure(config):
+    processes.adopt_orphans()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.live)  # a browser test drives a live server process too
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if a process it started is still running: report workers, live servers,
+    Chromium, anything they started in turn (orphans come back to us: see `processes.adopt_orphans`)."""
+    jobs.shutdown()  # the app's report workers, which tests that download a report started
+    # and the resource tracker their start began: it would end with this process, after the check.
+    multiprocessing.resource_tracker._resource_tracker._stop()
+    left = processes.still_running()
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.ensure_newline()
+        reporter.write_sep("=", "processes the run started and did not end (now ended)", red=True)
+        for line in left:
+            reporter.write_line(line, red=True)
+        processes.end_all([int(line.split()[0]) for line in left])
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _user_of_this_request():
@@ -154,10 +202,6 @@ def auth(client):
     return Auth(client)
 
 
-def in_ci():
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
 @pytest.fixture
 def connect(app):
     """A Socket.IO test client signed in as `user` (a participant or a facilitator), or as nobody,
@@ -233,6 +277,18 @@ def postgres_url():
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    """Redis at REDIS (its database 0 is the tests' to use), or a skip; a failure in CI."""
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as error:
+        if in_ci():
+            pytest.fail(f"Redis is not reachable at {REDIS} in CI: {error}")
+        pytest.skip(f"Redis is not running at {REDIS}")
+    return REDIS
 
 
 def download(client, url, timeout=90):

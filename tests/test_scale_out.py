@@ -88,6 +88,7 @@ def two_processes(postgres_url, redis_url, tmp_path):
         server.stop()
 
 
+@pytest.mark.live
 def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(two_processes):
     board, staff = two_processes["board"], two_processes["staff"]
     ana, ben = two_processes["person"](0, "Ana", "Glasgow"), two_processes["person"](1, "Ben", "Bologna")
@@ -113,6 +114,7 @@ def test_two_server_processes_sharing_postgresql_and_redis_act_as_one(two_proces
     assert through_first["votes"]["counts"] == through_second["votes"]["counts"] == {str(idea["id"]): 1}
 
 
+@pytest.mark.live
 def test_signing_out_or_being_removed_closes_sockets_on_every_process(two_processes):
     board, staff, fran = two_processes["board"], two_processes["staff"], two_processes["facilitator"]
     fran_on_second = Visitor(two_processes["servers"][1].url)
@@ -130,6 +132,7 @@ def test_signing_out_or_being_removed_closes_sockets_on_every_process(two_proces
     assert ana.client.connected and ana.call("join_board", {"board_id": board})["ok"]
 
 
+@pytest.mark.live
 def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(two_processes):
     import time
 

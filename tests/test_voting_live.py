@@ -54,6 +54,7 @@ def counts(staff, board):
     return staff.call("join_board", {"board_id": board, "watch": True})["snapshot"]["votes"]["counts"]
 
 
+@pytest.mark.live
 def test_two_tabs_firing_in_parallel_never_exceed_the_budget_or_the_cap(vote_room):
     tabs = vote_room["person"]("Ana", "Glasgow")
     first, second, _ = vote_room["ideas"]
@@ -69,6 +70,7 @@ def test_two_tabs_firing_in_parallel_never_exceed_the_budget_or_the_cap(vote_roo
     assert max(ack["votes"]["spent"] for ack in accepted) == 5
 
 
+@pytest.mark.live
 def test_a_city_team_voting_in_parallel_shares_one_budget(vote_room, live_server):
     staff = vote_room["staff"]
     assert staff.call("configure_voting", {"board_id": vote_room["board"], "budget": 4, "cap": 4, "lanes": ["idea"],
@@ -146,6 +148,7 @@ def make_workshop_on():
     yield make
 
 
+@pytest.mark.live
 def test_a_storm_of_votes_reaches_the_room_as_a_few_coalesced_tallies(vote_room):
     import time
 
