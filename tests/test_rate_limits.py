@@ -12,7 +12,7 @@ from workshop.extensions import db
 from workshop.models import BoardEvent, Card, Facilitator, Participant, Vote
 
 from .conftest import PASSWORD
-from .test_board_events import post
+from .helpers import post
 
 
 def count(model):

@@ -11,7 +11,6 @@ from workshop.ratelimits import storage_url
 
 from .live import LiveServer, Visitor, wait_until
 from .live import card, join_in_browser
-from .test_scale_out import redis_url  # noqa: F401  (fixture: skips without Redis, fails in CI)
 
 
 def test_counts_live_in_redis_when_processes_share_rooms_there():

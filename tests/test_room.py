@@ -8,15 +8,7 @@ import pytest
 from workshop.extensions import db
 from workshop.models import utcnow
 
-from .test_board_events import assert_refused, board_events, post
-
-
-def emit(socket, event, **payload):
-    return socket.emit(event, payload, callback=True)
-
-
-def named(socket, name):
-    return [m["args"][0] for m in socket.get_received() if m["name"] == name]
+from .helpers import assert_refused, board_events, emit, named, post
 
 
 FACILITATOR_EVENTS = [

@@ -4,29 +4,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis as redis_client
 
 from workshop import create_app
 from workshop.boards import services as boards
 from workshop.extensions import db
 from workshop.models import Board, BoardEvent, Card, Participant
 
-from .conftest import in_ci
+from .helpers import make_workshop_on  # noqa: F401  (fixture)
 from .live import LiveServer, Visitor
-from .test_voting_live import make_workshop_on  # noqa: F401  (fixture)
-
-REDIS = "redis://127.0.0.1:6379/0"
-
-
-@pytest.fixture
-def redis_url():
-    try:
-        redis_client.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
-    except redis_client.exceptions.ConnectionError as error:
-        if in_ci():
-            pytest.fail(f"Redis is not reachable at {REDIS} in CI: {error}")
-        pytest.skip(f"Redis is not running at {REDIS}")
-    return REDIS
 
 
 def test_sequence_numbers_stay_consecutive_under_concurrent_writers_on_postgresql(postgres_url, make_workshop_on):
