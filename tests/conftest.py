@@ -3,6 +3,7 @@ workshops and participants. Live-server and browser fixtures are in `tests/live.
 
 Also the run's settings: hypothesis's profiles (the full fuzz in CI, a few examples elsewhere),
 `browser` tests counted as `live`, and the check, at the end, that no process the run started is left."""
+import functools
 import itertools
 import multiprocessing.resource_tracker
 import os
@@ -127,6 +128,15 @@ def runner(app):
 _numbers = itertools.count(1)
 
 
+@functools.cache
+def password_hash():
+    """PASSWORD as `Facilitator.set_password` stores it, hashed once for the run: scrypt takes a third
+    of a second by design, and most tests make a facilitator or two."""
+    facilitator = Facilitator()
+    facilitator.set_password(PASSWORD)
+    return facilitator.password_hash
+
+
 @pytest.fixture
 def make_facilitator(app):
     """Make a facilitator account: `make_facilitator(name="Ana")`; its password is PASSWORD."""
@@ -134,7 +144,7 @@ def make_facilitator(app):
     def make(name=None, email=None):
         number = next(_numbers)
         facilitator = Facilitator(name=name or f"Facilitator {number}", email=email or f"facilitator{number}@example.org")
-        facilitator.set_password(PASSWORD)
+        facilitator.password_hash = password_hash()
         db.session.add(facilitator)
         db.session.commit()
         return facilitator
