@@ -56,6 +56,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.live)  # a browser test drives a live server process too
+        live_fixtures = {"live_server", "browser"} & set(item.fixturenames)
+        if live_fixtures and not item.get_closest_marker("live"):
+            raise pytest.UsageError(f"{item.nodeid} starts a server process ({', '.join(live_fixtures)}): mark it live")
 
 
 def pytest_sessionfinish(session, exitstatus):
