@@ -8,7 +8,8 @@ from flask_socketio import disconnect
 
 from ..auth.sockets import participant_key, user_room
 from ..extensions import socketio
-from .snapshots import audience, removal_of, render_event
+from .snapshots import removal_of, render_event
+from .visibility import audience
 
 
 def room(board_id):

@@ -4,10 +4,10 @@ from flask_login import current_user
 
 from ..boards.broadcast import broadcast, person_room, team_room
 from ..boards.events import board_of, card_of
+from ..boards.votes import holder_json
 from ..extensions import socketio
 from ..live import handler, keep_loaded_after_commit, read
 from . import services
-from .snapshots import holder_json
 from .tallies import tallies
 
 

@@ -2,11 +2,11 @@
 with marked cards gets one `votes_changed` with the absolute counts of those cards. A storm of
 votes costs the room a handful of messages, and a lost message is healed by the next one."""
 from ..boards.broadcast import room, staff_room
-from ..boards.snapshots import audience
+from ..boards.visibility import audience
+from ..boards.votes import counts
 from ..extensions import db, socketio
 from ..live import Coalescer
 from ..models import Board
-from .snapshots import counts
 
 
 def send_counts(board_id, card_ids):
