@@ -1,26 +1,82 @@
 """Fixtures: an app on a fresh SQLite file, clients, and factories that make facilitators,
-workshops and participants. Live-server and browser fixtures are in `tests/live.py`."""
+workshops and participants. Live-server and browser fixtures are in `tests/live.py`.
+
+Also the run's settings: hypothesis's profiles (the full fuzz in CI, a few examples elsewhere),
+`browser` tests counted as `live`, and the check, at the end, that no process the run started is left."""
+import functools
 import itertools
+import multiprocessing.resource_tracker
 import os
+import shutil
+import tempfile
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import uuid
 
 import flask_login.utils
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import current_app, g
+from hypothesis import settings
 
 from workshop import create_app
 from workshop.extensions import db
 from workshop.models import Facilitator, Participant
+from workshop.reports import jobs
 from workshop.workshops import services as workshop_services
+
+from . import processes
 
 pytest_plugins = ["tests.live"]
 
 PASSWORD = "correct horse battery"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def in_ci():
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+# The fuzz tests (marked `fuzz`) name their full number of examples, which CI runs; elsewhere they
+# run the "dev" profile's few (tests/fuzzing.py `examples`). `--hypothesis-profile` picks either.
+settings.register_profile("ci")  # hypothesis's defaults, which CI has always run
+settings.register_profile("dev", max_examples=10)
+settings.load_profile("ci" if in_ci() else "dev")
+
+
+def pytest_configure(config):
+    processes.adopt_orphans()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.live)  # a browser test drives a live server process too
+        live_fixtures = {"live_server", "browser"} & set(item.fixturenames)
+        if live_fixtures and not item.get_closest_marker("live"):
+            raise pytest.UsageError(f"{item.nodeid} starts a server process ({', '.join(live_fixtures)}): mark it live")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if a process it started is still running: report workers, live servers,
+    Chromium, anything they started in turn (orphans come back to us: see `processes.adopt_orphans`)."""
+    jobs.shutdown()  # the app's report workers, which tests that download a report started
+    # and the resource tracker their start began: it would end with this process, after the check.
+    multiprocessing.resource_tracker._resource_tracker._stop()
+    left = processes.still_running()
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.ensure_newline()
+        reporter.write_sep("=", "processes the run started and did not end (now ended)", red=True)
+        for line in left:
+            reporter.write_line(line, red=True)
+        processes.end_all([int(line.split()[0]) for line in left])
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _user_of_this_request():
@@ -37,10 +93,27 @@ def user_per_request(monkeypatch):
     monkeypatch.setattr(flask_login.utils, "_get_user", _user_of_this_request)
 
 
+_templates = tempfile.TemporaryDirectory(prefix="workshop-tables-")
+
+
+@functools.cache
+def empty_sqlite():
+    """An SQLite file with every table made and no row, made once per run and copied for each test:
+    creating the tables anew, one commit each, took longer than most tests."""
+    path = Path(_templates.name) / "empty.sqlite"
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
 @contextmanager
 def running_app(folder, database_url=None):
     """An app for tests on `database_url` (else its own SQLite file in `folder`) with its tables
     made, inside an app context, so tests can read the database."""
+    if database_url is None:
+        shutil.copyfile(empty_sqlite(), folder / "test.sqlite")
     app = create_app(
         {
             "TESTING": True,
@@ -79,6 +152,15 @@ def runner(app):
 _numbers = itertools.count(1)
 
 
+@functools.cache
+def password_hash():
+    """PASSWORD as `Facilitator.set_password` stores it, hashed once for the run: scrypt takes a third
+    of a second by design, and most tests make a facilitator or two."""
+    facilitator = Facilitator()
+    facilitator.set_password(PASSWORD)
+    return facilitator.password_hash
+
+
 @pytest.fixture
 def make_facilitator(app):
     """Make a facilitator account: `make_facilitator(name="Ana")`; its password is PASSWORD."""
@@ -86,7 +168,7 @@ def make_facilitator(app):
     def make(name=None, email=None):
         number = next(_numbers)
         facilitator = Facilitator(name=name or f"Facilitator {number}", email=email or f"facilitator{number}@example.org")
-        facilitator.set_password(PASSWORD)
+        facilitator.password_hash = password_hash()
         db.session.add(facilitator)
         db.session.commit()
         return facilitator
@@ -152,10 +234,6 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
-
-
-def in_ci():
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture
@@ -233,6 +311,18 @@ def postgres_url():
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+@pytest.fixture
+def redis_url():
+    """Redis at REDIS (its database 0 is the tests' to use), or a skip; a failure in CI."""
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as error:
+        if in_ci():
+            pytest.fail(f"Redis is not reachable at {REDIS} in CI: {error}")
+        pytest.skip(f"Redis is not running at {REDIS}")
+    return REDIS
 
 
 def download(client, url, timeout=90):

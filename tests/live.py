@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from . import processes
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking switches Chromium keeps trying to reach the internet, which this machine refuses.
@@ -110,18 +112,24 @@ class LiveServer:
         return self.log.read()
 
     def halt(self):
-        """Stop the process (the database stays, so `start` brings the same server back)."""
+        """Stop the process (the database stays, so `start` brings the same server back), and what
+        it started: under `python wsgi.py` SIGTERM ends the server at once, leaving its report workers."""
+        started = processes.descendants(self.process.pid)
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        processes.end_all(started)
 
     def kill(self):
-        """SIGKILL, as a crash or the OOM killer would: no cleanup, no flush, no goodbye to clients."""
+        """SIGKILL, as a crash or the OOM killer would: no cleanup, no flush, no goodbye to clients.
+        What it started (report workers) is ended too, so that nothing outlives the test."""
+        started = processes.descendants(self.process.pid)
         self.process.kill()
         self.process.wait()
+        processes.end_all(started)
 
     def stop(self):
         self.halt()

@@ -7,13 +7,7 @@ from sqlalchemy import func, select
 from workshop.extensions import db
 from workshop.models import BoardEvent, Card, Participant
 
-
-def post(socket, board, text="Families do not know which support they can claim", lane="problem", **extra):
-    return socket.emit("add_card", {"board_id": board.id, "lane": lane, "text": text, **extra}, callback=True)
-
-
-def board_events(socket):
-    return [message for message in socket.get_received() if message["name"] != "presence_changed"]
+from .helpers import assert_refused, board_events, post
 
 
 def card_count():
@@ -22,12 +16,6 @@ def card_count():
 
 def event_count():
     return db.session.scalar(select(func.count(BoardEvent.id)))
-
-
-def assert_refused(ack, code):
-    assert ack["ok"] is False, ack
-    assert ack["error"]["code"] == code
-    assert ack["error"]["message"]
 
 
 def test_a_socket_that_is_not_signed_in_is_refused(connect):

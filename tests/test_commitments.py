@@ -5,47 +5,10 @@ from sqlalchemy import func, select
 
 from tests.forms_as_shown import form_with
 from workshop.boards import plans as plan_service
-from workshop.boards import services as boards
 from workshop.extensions import db
-from workshop.models import Commitment, CommitmentVersion, Vote
+from workshop.models import Commitment, CommitmentVersion
 
-SIGNATORY = {"signatory-0-name": "Mateja Žnidaršič", "signatory-0-role": "Deputy Mayor", "signatory-0-organisation": "City of Ljubljana"}
-
-
-@pytest.fixture
-def lab(make_workshop, make_participant):
-    """A workshop whose first board holds a problem, an idea that answers it (with dots), and two
-    action plans, one by Ljubljana's team, one by Glasgow's."""
-
-    class Lab:
-        workshop = make_workshop(cities=("Ljubljana", "Glasgow", "Łódź"))
-        board = workshop.policy_areas[0].board
-        ljubljana, glasgow = workshop.city_teams[1], workshop.city_teams[0]  # sorted by name: Glasgow, Ljubljana, Łódź
-        mateja = make_participant(workshop, "Mateja", "Ljubljana")
-        ewan = make_participant(workshop, "Ewan", "Glasgow")
-
-    lab = Lab()
-    assert lab.ljubljana.name == "Ljubljana"
-    problem, _ = boards.add_card(lab.ewan, lab.board, "problem", "Families miss the support they are entitled to")
-    idea, _ = boards.add_card(lab.mateja, lab.board, "idea", "One family desk per district", link_id=problem.id)
-    lab.plan, _ = boards.add_card(lab.mateja, lab.board, "action", "Open family desks in all 17 districts", link_id=idea.id)
-    lab.other_plan, _ = boards.add_card(lab.ewan, lab.board, "action", "Train school staff as benefit navigators")
-    plan_service.edit_action_plan(lab.mateja, lab.plan, {
-        "title": "Family desks", "lead": "Department for Social Affairs", "partners": "Employment service; NGOs",
-        "starts_on": "2026-01-15", "ends_on": "2027-06-30", "resources": "City budget line 4.2, ESF+",
-        "indicators": "Families reached", "target": "2,000 families", "baseline": "350 families",
-        "status": "agreed", "principles": [11, 3], "child_guarantee": True})
-    for voter in (lab.mateja, lab.ewan):
-        db.session.add(Vote(board_id=lab.board.id, card_id=idea.id, participant_id=voter.id, city_team_id=voter.city_team_id))
-    db.session.commit()
-    lab.idea, lab.problem = idea, problem
-    lab.url = f"/workshops/{lab.workshop.id}/commitments/{lab.ljubljana.id}"
-    return lab
-
-
-def save(client, lab, plans, statement="Ljubljana commits to reach every family.", **extra):
-    data = {"plans": [str(card.id) for card in plans], "statement": statement, **SIGNATORY, **extra}
-    return client.post(lab.url, data=data)
+from .helpers import SIGNATORY, lab, save  # noqa: F401  (the lab fixture)
 
 
 def test_a_team_saves_a_draft_with_plans_in_its_order(client, auth, lab):
@@ -217,7 +180,7 @@ def assert_participants_cannot_remind(client, auth, lab):
 
 
 def test_action_plan_fields_are_validated_over_the_socket(room):
-    from .test_board_events import assert_refused, post
+    from .helpers import assert_refused, post
 
     plan = post(room.ana_socket, room.board, "Open family desks", lane="action")["card"]
     idea = post(room.ana_socket, room.board, "An idea", lane="idea")["card"]

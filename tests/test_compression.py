@@ -7,6 +7,7 @@ import os
 import socket
 import zlib
 
+import pytest
 import simple_websocket.ws
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, Request, TextMessage
@@ -54,6 +55,7 @@ def test_the_app_makes_simple_websocket_use_it(app):
     assert simple_websocket.ws.PerMessageDeflate is LargeMessagesDeflate
 
 
+@pytest.mark.live
 def test_the_running_server_negotiates_compression_and_sends_small_messages_plain(live_server):
     with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as connection:
         key = base64.b64encode(os.urandom(16)).decode()

@@ -19,6 +19,8 @@ from workshop.models import Board, BoardEvent, Card, Vote
 
 from .live import CROWD_LIMITS, LiveServer, Visitor
 
+pytestmark = pytest.mark.live
+
 CLIENTS = 4
 BUDGET = 20
 

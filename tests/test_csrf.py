@@ -11,12 +11,7 @@ from workshop import create_app
 from workshop.extensions import db
 from workshop.models import Facilitator
 
-
-@pytest.fixture
-def csrf_app(app):
-    """The test app with CSRF protection on, as in production."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    return app
+from .helpers import csrf_app  # noqa: F401  (the app with CSRF protection on, as in production)
 
 
 def database_rows():

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.test_fuzz import WORDS, app, database, fingerprint, fuzz_settings, numbers, world  # noqa: F401 (fixtures)
+from tests.fuzzing import WORDS, app, database, examples, fingerprint, fuzz_settings, numbers, world  # noqa: F401 (fixtures)
 from workshop.extensions import db
+
+pytestmark = pytest.mark.fuzz
 
 # Form and query fields of every page, so the junk reaches past "field missing".
 FORM_FIELDS = ["since", "code", "display_name", "city_team", "new_city_team", "new_city_country", "name", "email",
@@ -89,7 +91,7 @@ def test_every_http_route_answers_hostile_requests_below_500_and_changes_nothing
     fields = st.dictionaries(st.sampled_from(FORM_FIELDS) | st.text(max_size=8), field | st.lists(field, max_size=3), max_size=6)
 
     # The JSON API (what other programs call) gets as many cases as a socket event; pages 100.
-    @settings(fuzz_settings, max_examples=500 if rule.startswith("/api/") else 100)
+    @settings(fuzz_settings, max_examples=examples(500 if rule.startswith("/api/") else 100))
     @given(who=st.sampled_from(["nobody", "participant", "facilitator", "stranger"]), path=paths(rule, world.ids, words),
            query=fields, form=fields, as_json=st.booleans())
     def fuzz(who, path, query, form, as_json):

@@ -3,6 +3,8 @@ import pytest
 
 from .live import Visitor
 
+pytestmark = pytest.mark.live
+
 BOARD_EVENTS = {"card_added", "card_edited", "card_deleted", "card_hidden", "card_restored", "card_merged",
                 "card_removed", "board_updated"}
 

@@ -5,8 +5,12 @@ between the clients and the server (tests/proxy.py)."""
 import threading
 import time
 
+import pytest
+
 from .live import Visitor
 from .proxy import TcpProxy
+
+pytestmark = pytest.mark.live
 
 BOARD_EVENTS = {"card_added", "card_edited", "card_deleted", "card_hidden", "card_restored", "card_merged", "card_removed", "board_updated"}
 

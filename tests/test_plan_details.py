@@ -5,7 +5,7 @@ import pytest
 from workshop.extensions import db
 from workshop.models import Card
 
-from .test_board_events import assert_refused, post
+from .helpers import assert_refused, post
 
 ALLOWED, OTHER_CITY, CLOSED, PAUSED = "allowed", "not_author", "board_closed", "board_paused"
 

@@ -22,9 +22,7 @@ from workshop.voting import services as voting
 from workshop.workshops import services as workshop_services
 
 from .conftest import Auth, download
-from .test_board_events import assert_refused, post
-from .test_csrf import csrf_app  # noqa: F401  (the app with CSRF protection on, as in production)
-from .test_room import emit, named
+from .helpers import assert_refused, csrf_app, emit, named, post  # noqa: F401  (csrf_app: the app with CSRF protection on)
 
 ACCOUNTS = "facilitators"  # the one table of rows a workshop names but does not own
 

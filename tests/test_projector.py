@@ -6,15 +6,8 @@ import re
 
 import pytest
 
-from .test_board_events import assert_refused, post
+from .helpers import HIDDEN, LATER_HIDDEN, LATER_PRIVATE, PRIVATE, PUBLIC, REASON, SECRETS, assert_refused, post
 
-PUBLIC = "Free school meals for every child"
-PRIVATE = "SECRET-PRIVATE draft about the family desk"
-HIDDEN = "SECRET-HIDDEN insult about a city"
-REASON = "SECRET-REASON off topic"
-LATER_PRIVATE = "SECRET-LATER-PRIVATE second draft"
-LATER_HIDDEN = "SECRET-LATER-HIDDEN edited while hidden"
-SECRETS = [PRIVATE, HIDDEN, REASON, LATER_PRIVATE, LATER_HIDDEN]
 DOTS = 3  # on the public card, while counts are hidden
 
 

@@ -12,7 +12,7 @@ from workshop.extensions import db
 from workshop.models import BoardEvent, Card, Facilitator, Participant, Vote
 
 from .conftest import PASSWORD
-from .test_board_events import post
+from .helpers import post
 
 
 def count(model):
@@ -30,6 +30,35 @@ def assert_slow_down(ack, most=None):
 
 def received(socket, name):
     return [message for message in socket.get_received() if message["name"] == name]
+
+
+class Clock:
+    """Time as the in-memory counts read it (`limits`' and ours): it moves only when a test sleeps."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def time(self):
+        return self.now
+
+    monotonic = time
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A window of a second passes at once, not in a real second."""
+    import limits.storage.memory
+    import limits.strategies
+
+    from workshop import ratelimits
+
+    clock = Clock()
+    for module in (limits.storage.memory, limits.strategies, ratelimits):
+        monkeypatch.setattr(module, "time", clock)
+    return clock
 
 
 # Socket events, per person --------------------------------------------------------------------
@@ -70,13 +99,13 @@ def test_another_person_in_the_same_room_is_not_throttled(app, room):
     assert count(Card) == 4
 
 
-def test_the_window_moves_on(app, room):
+def test_the_window_moves_on(app, room, clock):
     app.config["RATELIMIT_CARD_WRITES"] = "2 per 1 second"
     assert post(room.ana_socket, room.board, text="First")["ok"]
     assert post(room.ana_socket, room.board, text="Second")["ok"]
     assert_slow_down(post(room.ana_socket, room.board, text="Too soon"), most=1)
 
-    time.sleep(1.05)
+    clock.sleep(1.05)
     assert post(room.ana_socket, room.board, text="After a breath")["ok"]
     assert count(Card) == 3
 
@@ -260,7 +289,7 @@ def test_an_unreachable_count_store_lets_people_through_and_says_so(tmp_path, ca
 
 # Counting in memory --------------------------------------------------------------------------
 
-def test_counting_in_memory_starts_no_thread_and_sweeps_expired_times_inline(monkeypatch):
+def test_counting_in_memory_starts_no_thread_and_sweeps_expired_times_inline(monkeypatch, clock):
     """`limits` re-armed a timer thread and asked whether it was alive on every count: under gevent
     that question yields to other greenlets, pausing every rate-limited event mid-handler."""
     import threading
@@ -271,7 +300,8 @@ def test_counting_in_memory_starts_no_thread_and_sweeps_expired_times_inline(mon
     from workshop.ratelimits import MemoryCounts
 
     counts = MemoryCounts()
-    time.sleep(0.05)  # the 10 ms timer `limits` starts with the storage is over
+    counts.timer.join(timeout=5)  # the 10 ms timer `limits` starts with the storage is over
+    assert not counts.timer.is_alive()
 
     def no_thread(*args, **kwargs):
         raise AssertionError("counting started a thread")
@@ -282,8 +312,8 @@ def test_counting_in_memory_starts_no_thread_and_sweeps_expired_times_inline(mon
     assert [limiter.hit(two_a_second, "ana") for _ in range(3)] == [True, True, False]
     assert limiter.hit(two_a_second, "ben")
     assert sum(map(len, counts.events.values())) == 3  # times kept: Ana's two, Ben's one
-    time.sleep(1.05)  # all three have left the window
+    clock.sleep(1.05)  # all three have left the window
     assert limiter.hit(two_a_second, "cleo") and sum(map(len, counts.events.values())) == 4  # no sweep yet
-    counts.sweep_at = time.monotonic()  # ten seconds later
+    counts.sweep_at = clock.monotonic()  # ten seconds later
     assert limiter.hit(two_a_second, "dan")
     assert sum(map(len, counts.events.values())) == 2  # swept: only Cleo's and Dan's are kept

@@ -11,7 +11,6 @@ from workshop.ratelimits import storage_url
 
 from .live import LiveServer, Visitor, wait_until
 from .live import card, join_in_browser
-from .test_scale_out import redis_url  # noqa: F401  (fixture: skips without Redis, fails in CI)
 
 
 def test_counts_live_in_redis_when_processes_share_rooms_there():
@@ -22,6 +21,7 @@ def test_counts_live_in_redis_when_processes_share_rooms_there():
     assert type(app.extensions["workshop.ratelimits"].storage).__name__ == "RedisStorage"
 
 
+@pytest.mark.live
 def test_two_processes_sharing_redis_share_a_persons_count(redis_url, tmp_path):  # noqa: F811
     # Only the counts in Redis (`storage_url` above picks it from SOCKETIO_MESSAGE_QUEUE alike): with
     # the queue too, this test's presence would stay in Redis, under board ids the next tests reuse.

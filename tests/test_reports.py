@@ -15,7 +15,7 @@ from workshop.models import Commitment
 from workshop.reports import render
 
 from .conftest import download, pdf_text
-from .test_commitments import SIGNATORY, lab, save  # noqa: F401  (the lab fixture)
+from .helpers import SIGNATORY, lab, save  # noqa: F401  (the lab fixture)
 
 UNICODE_CITIES = ["Łódź", "Ljubljana čšž", "Göteborg", "Αθήνα", "Zürich", "Cluj-Napoca ș ț"]
 

@@ -1,5 +1,6 @@
 """Running the room over sockets: phases, pause, timer, spotlight, removing a participant, and
 that participants can send none of these."""
+import threading
 import time
 from datetime import datetime
 
@@ -7,16 +8,27 @@ import pytest
 
 from workshop.extensions import db
 from workshop.models import utcnow
+from workshop.room import events as room_events
 
-from .test_board_events import assert_refused, board_events, post
-
-
-def emit(socket, event, **payload):
-    return socket.emit(event, payload, callback=True)
+from .helpers import assert_refused, board_events, emit, named, post
 
 
-def named(socket, name):
-    return [m["args"][0] for m in socket.get_received() if m["name"] == name]
+@pytest.fixture
+def timer_ends(monkeypatch):
+    """`timer_ends.acquire(timeout=...)`: wait until the server has handled the end of one more timer
+    (a running timer is watched in the background from its start; at its end it advances the phase
+    if it was set to)."""
+    handled = threading.Semaphore(0)
+    watch = room_events._when_timer_ends
+
+    def watched(*args):
+        try:
+            watch(*args)
+        finally:
+            handled.release()
+
+    monkeypatch.setattr(room_events, "_when_timer_ends", watched)
+    return handled
 
 
 FACILITATOR_EVENTS = [
@@ -137,10 +149,10 @@ def test_a_timer_set_to_advance_moves_the_board_on_at_zero(room):
     assert room.board.phase == "vote"
 
 
-def test_a_stopped_timer_does_not_advance(room):
+def test_a_stopped_timer_does_not_advance(room, timer_ends):
     emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=1, advances=True)
     emit(room.staff_socket, "stop_timer", board_id=room.board.id)
-    time.sleep(1.3)
+    assert timer_ends.acquire(timeout=10)  # the end of the timer that was stopped came and went
     db.session.expire_all()
     assert room.board.phase == "collect"
 
@@ -179,16 +191,16 @@ def test_removing_a_participant_ends_their_session_for_good(app, room, connect):
 NO_TIMER = {"ends_at": None, "remaining": None, "advances": False}
 
 
-def run_out(room):
+def run_out(room, timer_ends):
     """A timer that reached zero without advancing the phase: it shows "Time is up" until stopped."""
     emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=1)
-    time.sleep(1.1)
+    assert timer_ends.acquire(timeout=10)
 
 
 @pytest.mark.parametrize("timer", ["running", "paused", "ran out"])
-def test_a_phase_change_stops_the_timer_on_every_screen(room, timer):
+def test_a_phase_change_stops_the_timer_on_every_screen(room, timer_ends, timer):
     if timer == "ran out":
-        run_out(room)
+        run_out(room, timer_ends)
     else:
         emit(room.staff_socket, "start_timer", board_id=room.board.id, seconds=300, advances=True)
     if timer == "paused":

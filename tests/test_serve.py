@@ -2,7 +2,11 @@
 import re
 import urllib.request
 
+import pytest
+
 from .live import LiveServer
+
+pytestmark = pytest.mark.live
 
 
 def get(url):

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from .live import Visitor, wait_until
 from .live import card, log_in_in_browser
-from .test_projector import HIDDEN, PRIVATE, PUBLIC, REASON, SECRETS
-from .test_projector import LATER_HIDDEN as LIVE_HIDDEN, LATER_PRIVATE as LIVE_PRIVATE
+from .helpers import HIDDEN, PRIVATE, PUBLIC, REASON, SECRETS
+from .helpers import LATER_HIDDEN as LIVE_HIDDEN, LATER_PRIVATE as LIVE_PRIVATE
 
 pytestmark = pytest.mark.browser
 

@@ -93,6 +93,7 @@ def fran(live_server):
     return visitor
 
 
+@pytest.mark.live
 def test_real_client_needs_this_origin_and_the_page_token(fran):
     with pytest.raises(socketio_client.exceptions.ConnectionError) as refused:
         fran.socket(origin="http://evil.example")
@@ -109,12 +110,14 @@ def test_real_client_needs_this_origin_and_the_page_token(fran):
         socket.close()
 
 
+@pytest.mark.live
 def test_real_client_of_nobody_is_refused_as_not_signed_in(live_server):
     with pytest.raises(socketio_client.exceptions.ConnectionError) as refused:
         Visitor(live_server.url).socket()
     assert refused.value.reason["data"]["code"] == "not_signed_in"
 
 
+@pytest.mark.live
 def test_allowed_origins_from_the_environment_on_a_real_server(tmp_path):
     server = LiveServer(f"sqlite:///{tmp_path / 'origins.sqlite'}",
                         extra_env={"ALLOWED_ORIGINS": "https://workshop.example.org, https://lab.example.org"})
@@ -161,6 +164,7 @@ def test_signing_out_when_signed_out_touches_no_socket(auth, connect, make_works
     assert socket.is_connected() and events_named(socket, "signed_out") == []
 
 
+@pytest.mark.live
 def test_signing_out_closes_real_sockets_in_every_tab(fran, live_server):
     tabs = [fran.socket(), fran.socket()]
     for tab in tabs:
@@ -274,6 +278,7 @@ def test_the_policy_names_the_secure_socket_over_tls_and_no_odd_host(tmp_path):
 # The size of a socket message -------------------------------------------------------------------
 
 
+@pytest.mark.live
 def test_the_largest_legitimate_message_passes_and_an_oversized_one_closes_only_its_socket(fran, live_server):
     from workshop.boards.plans import TEXT_FIELDS
 

@@ -6,27 +6,11 @@ from sqlalchemy import func, select
 from workshop.extensions import db
 from workshop.models import Vote
 
-from .test_board_events import assert_refused, post
+from .helpers import assert_refused, post, vote, voting  # noqa: F401  (the voting fixture)
 
 
 def votes():
     return db.session.scalar(select(func.count(Vote.id)))
-
-
-@pytest.fixture
-def voting(room):
-    """The room's board with a problem and two ideas, in the vote phase."""
-    problem = post(room.ana_socket, room.board, "Childcare is too expensive")["card"]
-    room.ideas = [post(room.ben_socket, room.board, text, lane="idea")["card"] for text in ("Sliding-scale fees", "Free breakfast")]
-    room.problem = problem
-    room.board.phase = "vote"
-    db.session.commit()
-    room.clear()
-    return room
-
-
-def vote(socket, card, event="vote"):
-    return socket.emit(event, {"card_id": card["id"]}, callback=True)
 
 
 def test_a_dot_spends_budget_and_the_ack_says_what_is_left(voting):

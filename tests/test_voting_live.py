@@ -10,6 +10,7 @@ from workshop.extensions import db
 from workshop.models import Card, Participant, Vote
 from workshop.voting import services as voting
 
+from .helpers import make_workshop_on  # noqa: F401  (fixture)
 from .live import Visitor
 
 
@@ -54,6 +55,7 @@ def counts(staff, board):
     return staff.call("join_board", {"board_id": board, "watch": True})["snapshot"]["votes"]["counts"]
 
 
+@pytest.mark.live
 def test_two_tabs_firing_in_parallel_never_exceed_the_budget_or_the_cap(vote_room):
     tabs = vote_room["person"]("Ana", "Glasgow")
     first, second, _ = vote_room["ideas"]
@@ -69,6 +71,7 @@ def test_two_tabs_firing_in_parallel_never_exceed_the_budget_or_the_cap(vote_roo
     assert max(ack["votes"]["spent"] for ack in accepted) == 5
 
 
+@pytest.mark.live
 def test_a_city_team_voting_in_parallel_shares_one_budget(vote_room, live_server):
     staff = vote_room["staff"]
     assert staff.call("configure_voting", {"board_id": vote_room["board"], "budget": 4, "cap": 4, "lanes": ["idea"],
@@ -108,44 +111,7 @@ def test_postgresql_row_locks_hold_the_budget_for_threads_voting_at_once(postgre
     assert max(per_card) <= 3
 
 
-@pytest.fixture
-def make_workshop_on():
-    """A workshop in a migrated database at `url`, its first board voting: (board id, idea ids, voter id)."""
-    from datetime import date
-
-    from flask_migrate import upgrade
-
-    from workshop.boards import services as boards
-    from workshop.models import Facilitator
-    from workshop.workshops import services as workshops
-
-    apps = []
-
-    def make(url):
-        app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
-        apps.append(app)
-        with app.app_context():
-            upgrade()
-            facilitator = Facilitator(email="f@example.org", name="F")
-            facilitator.set_password("long enough")
-            workshop = workshops.create_workshop(facilitator, use_lab_template=True, title="PG lab", host_city="Ghent",
-                                                 starts_on=date(2025, 11, 5))
-            team = workshop.find_or_add_city_team("Ghent")
-            voter = Participant(workshop=workshop, city_team=team, display_name="Voter")
-            db.session.add(voter)
-            db.session.commit()
-            board = workshop.policy_areas[0].board
-            ideas = [boards.add_card(voter, board, "idea", f"Idea {n}")[0].id for n in range(2)]
-            board.phase = "vote"
-            db.session.commit()
-            result = (board.id, ideas, voter.id)
-            db.session.remove()
-            db.engine.dispose()
-            return result
-
-    yield make
-
-
+@pytest.mark.live
 def test_a_storm_of_votes_reaches_the_room_as_a_few_coalesced_tallies(vote_room):
     import time
 

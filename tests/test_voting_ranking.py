@@ -3,8 +3,7 @@ keeps its dots but is never ranked, so it cannot push a public card down for any
 from workshop.extensions import db
 from workshop.boards.votes import standings
 
-from .test_board_events import post
-from .test_voting import vote, voting  # noqa: F401  (the voting fixture)
+from .helpers import post, vote, voting  # noqa: F401  (the voting fixture)
 
 
 def test_the_ranking_leaves_out_cards_the_room_does_not_see(voting, client, auth):

@@ -10,9 +10,7 @@ from workshop.extensions import db
 from workshop.models import CommitmentVersion, Vote
 
 from .conftest import download, pdf_text
-from .test_board_events import assert_refused
-from .test_commitments import lab, save  # noqa: F401  (the lab fixture)
-from .test_voting import vote, voting  # noqa: F401  (the voting fixture)
+from .helpers import assert_refused, lab, save, vote, voting  # noqa: F401  (the lab and voting fixtures)
 
 
 def phase(room, name):

@@ -2,9 +2,12 @@
 with the server that holds the sockets) renders PDFs into a cache keyed by the HTML's SHA-256. An
 unchanged report is rendered once; the second download is a file read. Each workshop keeps an
 index of the reports about it, so that they can be removed with it."""
+import atexit
 import hashlib
 import multiprocessing
+import os
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -26,8 +29,34 @@ def key_of(html):
 def _executor(workers):
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=_end_with_parent)
     return _pool
+
+
+@atexit.register
+def shutdown():
+    """End the worker processes, once each has finished the render it is on; the next request
+    starts a fresh pool. Runs at exit (and at the end of a test run, which checks that no process is left)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True)
+
+
+def _end_with_parent():
+    """In each worker: end when the server that started it is gone without shutting the pool down
+    (killed, or `python wsgi.py` stopped by SIGTERM). The worker would otherwise wait on its queue,
+    and keep its resource tracker, for ever."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="end-with-parent").start()
 
 
 def ensure_rendered(html, cache_dir, workers=1, time_limit=120):

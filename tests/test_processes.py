@@ -1,0 +1,24 @@
+"""The run's own check that it ended every process it started (tests/conftest.py
+`pytest_sessionfinish`), shown on processes started here and ended before the run ends."""
+import subprocess
+
+from . import processes
+
+
+def test_the_check_names_a_child_still_running():
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        assert f"{child.pid} sleep 60" in processes.still_running(grace=0)
+    finally:
+        processes.end_all([child.pid])
+    assert child.wait(timeout=5) is not None
+    assert not [line for line in processes.still_running(grace=0) if line.startswith(f"{child.pid} ")]
+
+
+def test_the_check_names_an_orphan_whose_parent_exited():
+    """A report worker whose server was killed is an orphan: it comes back to the test run, which names it."""
+    subprocess.run(["sh", "-c", "sleep 61 &"], check=True)  # the shell exits, its sleep runs on
+    orphans = [line for line in processes.still_running(grace=0) if line.endswith("sleep 61")]
+    assert len(orphans) == 1
+    processes.end_all([int(orphans[0].split()[0])])
+    assert not [line for line in processes.still_running(grace=0) if line.endswith("sleep 61")]
