@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 
 from ..auth.views import show_refusal
 from ..errors import Refused
-from ..boards.broadcast import participant_room
-from ..extensions import db, socketio
+from ..extensions import db
 from ..forms import text_field
 from ..models import SIGNATORIES_MAX, STATEMENT_MAX, CityTeam
+from ..publish import to_participant
 from . import bp, services
 
 
@@ -156,7 +156,7 @@ def remind_team(actor, team):
     services.remind(actor, team)
     link = url_for("commitments.edit", workshop_id=team.workshop_id, team_id=team.id)
     for person in team.participants:
-        socketio.emit("commitment_reminder", {"city": team.name, "url": link}, to=participant_room(person.id))
+        to_participant(person.id, "commitment_reminder", {"city": team.name, "url": link})
 
 
 @bp.post("/workshops/<int:workshop_id>/commitments/<int:team_id>/remind")
