@@ -1,0 +1,115 @@
+"""A socket that goes away leaves nothing behind: not in the socket registry, not counted as present,
+even when a whole room drops at once on two processes (where Redis ran out of connections once)."""
+import json
+import subprocess
+import time
+
+import pytest
+
+from workshop.auth import sockets
+from workshop.boards.presence import presence_store
+
+from .conftest import in_ci
+from .live import LiveServer
+
+# Its own database in the Redis that the other live tests share, so that what is left is this test's.
+REDIS = "redis://127.0.0.1:6379/3"
+
+
+def test_each_step_runs_when_one_before_it_fails(app, caplog):
+    ran = []
+
+    def forget():
+        raise ConnectionError("Too many connections")
+
+    with app.app_context():
+        sockets.each_on_its_own("disconnect of sid-1", forget, lambda: ran.append("leave boards"))
+    assert ran == ["leave boards"]
+    assert "disconnect of sid-1: forget failed" in caplog.text and "Too many connections" in caplog.text
+
+
+def test_a_disconnect_leaves_the_board_when_forgetting_the_socket_fails(app, room, monkeypatch):
+    def out_of_connections(sid):
+        raise ConnectionError("Too many connections")
+
+    monkeypatch.setattr(sockets, "forget", out_of_connections)
+    room.ben_socket.disconnect()
+    with app.app_context():
+        assert presence_store().summary(room.board.id)["count"] == 2  # Ana and the facilitator
+    presence = [message["args"][0] for message in room.staff_socket.get_received() if message["name"] == "presence_changed"]
+    assert presence[-1]["count"] == 2 and {"name": "Bologna", "count": 1} not in presence[-1]["cities"]
+
+
+@pytest.fixture
+def redis():
+    import redis as redis_client
+
+    client = redis_client.Redis.from_url(REDIS, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis_client.exceptions.ConnectionError as error:
+        if in_ci():
+            pytest.fail(f"Redis is not reachable at {REDIS} in CI: {error}")
+        pytest.skip(f"Redis is not running at {REDIS}")
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+def node_harness():
+    """The Node clients of bench/ (installed by npm on first use), or a skip when Node is missing."""
+    import shutil
+
+    from bench.live import ROOT, ensure_harness
+
+    if shutil.which("node") is None:
+        if in_ci():
+            pytest.fail("Node is missing in CI: the live tests drive their crowds with bench/'s Node clients")
+        pytest.skip("Node is not installed")
+    ensure_harness()
+    return ROOT / "bench"
+
+
+@pytest.mark.live
+def test_a_room_dropping_at_once_on_two_processes_leaves_no_presence_and_no_socket_keys(postgres_url, redis, tmp_path):
+    import socketio
+
+    from bench.live import SECRET, seed
+
+    bench = node_harness()
+    people = 500
+    cookies, boards = seed(postgres_url, people + 1, crowded_cards=0)
+    board = boards["fanout"]
+    (tmp_path / "cookies.json").write_text(json.dumps(cookies[:people]))
+    env = {"SOCKETIO_MESSAGE_QUEUE": REDIS, "SECRET_KEY": SECRET}
+    servers = [LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log"),
+               LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log", gunicorn=True)]
+    try:
+        dropped = subprocess.run(["node", "drop.mjs", ",".join(server.url for server in servers), str(tmp_path / "cookies.json"),
+                                  str(board), str(people)], cwd=bench, capture_output=True, text=True, timeout=60)
+        assert dropped.returncode == 0, dropped.stderr[-2000:]
+        assert json.loads(dropped.stdout.strip().splitlines()[-1]) == {"joined": people, "most_present": people}
+
+        # Every process cleans up after its sockets: nothing of them stays in Redis.
+        presence_key = f"workshop:presence:{board}"
+        deadline = time.monotonic() + 30
+        while (redis.hlen(presence_key) or redis.keys("workshop:sockets:*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert redis.hlen(presence_key) == 0, f"{redis.hlen(presence_key)} sockets still present"
+        assert redis.keys("workshop:sockets:*") == []
+
+        # A lone newcomer sees exactly one person on the board: themself.
+        newcomer = socketio.Client(reconnection=False)
+        newcomer.connect(servers[1].url, headers={"Cookie": cookies[people]["cookie"]},
+                         auth={"csrf_token": cookies[people]["csrf_token"]}, transports=["websocket"])
+        try:
+            ack = newcomer.call("join_board", {"board_id": board}, timeout=10)
+        finally:
+            newcomer.disconnect()
+        assert ack["ok"] and ack["presence"]["count"] == 1
+        for server in servers:
+            assert "Traceback" not in server.output(), server.output()[-3000:]
+    finally:
+        for server in servers:
+            server.stop()
