@@ -57,6 +57,45 @@ def redis():
     client.close()
 
 
+def test_a_presence_redis_refused_to_remove_is_removed_at_the_next_heartbeat(app, redis, monkeypatch):
+    from redis.exceptions import MaxConnectionsError
+
+    from workshop.boards.presence import RedisPresence
+
+    store = RedisPresence(redis)
+    with app.test_request_context():
+        store.enter(7, "sid-1", "p:1", "Glasgow")
+    working_hdel = redis.hdel
+
+    def out_of_connections(*args):
+        raise MaxConnectionsError("Too many connections")
+
+    monkeypatch.setattr(redis, "hdel", out_of_connections)
+    assert store.leave_all("sid-1") == [7]  # this process is done with it; Redis still counts it
+    assert store.summary(7)["count"] == 1
+    monkeypatch.setattr(redis, "hdel", working_hdel)
+    store.renew()
+    assert store.summary(7)["count"] == 0
+
+
+def test_one_redis_client_and_its_pool_serve_presence_the_socket_registry_and_the_rate_limits():
+    from redis import BlockingConnectionPool
+
+    from workshop.boards.presence import make_presence
+    from workshop.config import from_environment
+    from workshop.extensions import shared_redis
+    from workshop.publish import make_socket_registry
+    from workshop.ratelimits import RateLimits, storage_url
+
+    config = {**from_environment(), "SOCKETIO_MESSAGE_QUEUE": REDIS}
+    client = shared_redis(config)
+    assert isinstance(client.connection_pool, BlockingConnectionPool) and client.connection_pool.max_connections == config["REDIS_MAX_CONNECTIONS"]
+    assert make_presence(client)._redis is client and make_socket_registry(client)._redis is client
+    assert storage_url(config) == REDIS
+    assert RateLimits(config, client).storage.storage.connection_pool is client.connection_pool
+    assert shared_redis({**config, "SOCKETIO_MESSAGE_QUEUE": None}) is None  # one process: everything in memory
+
+
 def node_harness():
     """The Node clients of bench/ (installed by npm on first use), or a skip when Node is missing."""
     import shutil

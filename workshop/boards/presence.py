@@ -70,16 +70,20 @@ class RedisPresence(Presence):
         return f"workshop:presence:alive:{process}"
 
     def _beat(self):
-        """Renew this process's heartbeat while it lives, and retry the removals that failed."""
+        """Renew this process's heartbeat while it lives."""
         while True:
             try:
-                self._redis.set(self._alive_key(self._process), 1, ex=self.HEARTBEAT_SECONDS * 3)
-                for board_id, sid in list(self._unremoved):
-                    self._redis.hdel(self._key(board_id), sid)
-                    self._unremoved.discard((board_id, sid))
+                self.renew()
             except RedisError as error:  # Redis away for a while: the next beat tries again
                 log.warning("presence heartbeat failed: %s", error)
             socketio.sleep(self.HEARTBEAT_SECONDS)
+
+    def renew(self):
+        """Say this process is alive, and retry the removals Redis refused."""
+        self._redis.set(self._alive_key(self._process), 1, ex=self.HEARTBEAT_SECONDS * 3)
+        for board_id, sid in list(self._unremoved):
+            self._redis.hdel(self._key(board_id), sid)
+            self._unremoved.discard((board_id, sid))
 
     def enter(self, board_id, sid, person_key, city):
         if not self._beating:
