@@ -1,8 +1,8 @@
 """A socket that goes away leaves nothing behind: not in the socket registry, not counted as present,
 even when a whole room drops at once on two processes (where Redis ran out of connections once)."""
 import json
-import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -96,39 +96,65 @@ def test_one_redis_client_and_its_pool_serve_presence_the_socket_registry_and_th
     assert shared_redis({**config, "SOCKETIO_MESSAGE_QUEUE": None}) is None  # one process: everything in memory
 
 
-def node_harness():
-    """The Node clients of bench/ (installed by npm on first use), or a skip when Node is missing."""
-    import shutil
+class BareSocket:
+    """A Socket.IO client reduced to one WebSocket and the few packets a person sends on arriving
+    (`join`), so that hundreds fit in a test: python-socketio's client runs threads per socket."""
 
-    from bench.live import ROOT, ensure_harness
+    def __init__(self, base_url, person):
+        import websocket
 
-    if shutil.which("node") is None:
-        if in_ci():
-            pytest.fail("Node is missing in CI: the live tests drive their crowds with bench/'s Node clients")
-        pytest.skip("Node is not installed")
-    ensure_harness()
-    return ROOT / "bench"
+        url = base_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+        self.ws = websocket.create_connection(url, header=[f"Cookie: {person['cookie']}"], timeout=20)
+        self._next("0")  # Engine.IO open
+        self.ws.send("40" + json.dumps({"csrf_token": person["csrf_token"]}))
+        self._next("40")
+
+    def _next(self, prefix):
+        """The next packet starting with `prefix`, answering pings and passing over the room's news."""
+        while True:
+            packet = self.ws.recv()
+            if packet == "2":
+                self.ws.send("3")
+            elif packet.startswith(prefix):
+                return packet[len(prefix):]
+            elif packet.startswith("44"):
+                raise AssertionError(f"refused: {packet}")
+
+    def join(self, board_id):
+        """Join the board as a person present on it; the ack's presence count."""
+        self.ws.send("420" + json.dumps(["join_board", {"board_id": board_id}]))
+        ack = json.loads(self._next("430"))[0]
+        assert ack["ok"], ack
+        return ack["presence"]["count"]
+
+    def drop(self):
+        """Gone without a goodbye, as when the venue's network goes."""
+        import socket
+
+        self.ws.sock.shutdown(socket.SHUT_RDWR)
+        self.ws.sock.close()
 
 
 @pytest.mark.live
 def test_a_room_dropping_at_once_on_two_processes_leaves_no_presence_and_no_socket_keys(postgres_url, redis, tmp_path):
-    import socketio
-
     from bench.live import SECRET, seed
 
-    bench = node_harness()
     people = 500
     cookies, boards = seed(postgres_url, people + 1, crowded_cards=0)
     board = boards["fanout"]
-    (tmp_path / "cookies.json").write_text(json.dumps(cookies[:people]))
     env = {"SOCKETIO_MESSAGE_QUEUE": REDIS, "SECRET_KEY": SECRET}
     servers = [LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log"),
                LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log", gunicorn=True)]
     try:
-        dropped = subprocess.run(["node", "drop.mjs", ",".join(server.url for server in servers), str(tmp_path / "cookies.json"),
-                                  str(board), str(people)], cwd=bench, capture_output=True, text=True, timeout=60)
-        assert dropped.returncode == 0, dropped.stderr[-2000:]
-        assert json.loads(dropped.stdout.strip().splitlines()[-1]) == {"joined": people, "most_present": people}
+        def arrive(index):  # dealt over the two processes in turn
+            socket = BareSocket(servers[index % 2].url, cookies[index])
+            return socket, socket.join(board)
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            crowd = list(pool.map(arrive, range(people)))
+        assert max(count for _, count in crowd) == people  # both processes count everyone
+        for socket, _ in crowd:
+            socket.drop()
 
         # Every process cleans up after its sockets: nothing of them stays in Redis.
         presence_key = f"workshop:presence:{board}"
@@ -139,14 +165,9 @@ def test_a_room_dropping_at_once_on_two_processes_leaves_no_presence_and_no_sock
         assert redis.keys("workshop:sockets:*") == []
 
         # A lone newcomer sees exactly one person on the board: themself.
-        newcomer = socketio.Client(reconnection=False)
-        newcomer.connect(servers[1].url, headers={"Cookie": cookies[people]["cookie"]},
-                         auth={"csrf_token": cookies[people]["csrf_token"]}, transports=["websocket"])
-        try:
-            ack = newcomer.call("join_board", {"board_id": board}, timeout=10)
-        finally:
-            newcomer.disconnect()
-        assert ack["ok"] and ack["presence"]["count"] == 1
+        newcomer = BareSocket(servers[1].url, cookies[people])
+        assert newcomer.join(board) == 1
+        newcomer.drop()
         for server in servers:
             assert "Traceback" not in server.output(), server.output()[-3000:]
     finally:
