@@ -69,7 +69,7 @@ def seed(url, people, crowded_cards=1000):
         facilitator.set_password("correct horse battery")
         workshop = workshops.create_workshop(facilitator, use_lab_template=True, title="Fan-out bench",
                                              host_city="Ljubljana", starts_on=date(2025, 11, 5))
-        teams = [workshops.find_or_add_city_team(workshop, f"City {n}") for n in range(50)]
+        teams = [workshop.find_or_add_city_team(f"City {n}") for n in range(50)]
         participants = [Participant(workshop=workshop, city_team=teams[n % 50], display_name=f"P{n}") for n in range(people)]
         db.session.add_all(participants)
         db.session.commit()

@@ -59,7 +59,7 @@ def seed(url, cards=1000, plans=50):
                                              host_city="Ljubljana", starts_on=date(2025, 11, 5), ends_on=date(2025, 11, 7))
         people = []
         for n, city in enumerate(["Łódź", "Ljubljana", "Göteborg", "Αθήνα", "Zürich", "Cluj-Napoca"]):
-            team = workshops.find_or_add_city_team(workshop, city)
+            team = workshop.find_or_add_city_team(city)
             people.append(Participant(workshop=workshop, city_team=team, display_name=f"Person {n}"))
         db.session.add_all(people)
         db.session.commit()

@@ -109,7 +109,7 @@ def make_workshop(app, make_facilitator):
             **fields,
         )
         for city in cities:
-            workshop_services.find_or_add_city_team(workshop, city, "")
+            workshop.find_or_add_city_team(city, "")
         db.session.commit()
         return workshop
 
@@ -121,7 +121,7 @@ def make_participant(app):
     """Make a participant of `workshop` in one of its city teams: `make_participant(workshop, "Ana")`."""
 
     def make(workshop, name="Ana", city=None):
-        team = workshop_services.find_or_add_city_team(workshop, city or workshop.city_teams[0].name)
+        team = workshop.find_or_add_city_team(city or workshop.city_teams[0].name)
         participant = Participant(workshop=workshop, city_team=team, display_name=name)
         db.session.add(participant)
         db.session.commit()

@@ -32,6 +32,7 @@ from werkzeug.routing.converters import AnyConverter
 
 from workshop import create_app
 from workshop.boards import services as boards
+from workshop.boards import visibility
 from workshop.commitments import services as commitments
 from workshop.extensions import db, socketio
 from workshop.models import (
@@ -512,7 +513,7 @@ def world(app, saved, make_facilitator, make_workshop, make_participant, monkeyp
     world = saved["world"]
     world.renders = []
     # Which roles may have a PDF made is the question here; rendering is tested in test_reports.
-    monkeypatch.setattr(jobs, "request", lambda html, *args: world.renders.append(html) or (jobs.key_of(html), "rendering"))
+    monkeypatch.setattr(jobs, "ensure_rendered", lambda html, *args: world.renders.append(html) or (jobs.key_of(html), "rendering"))
     return world
 
 
@@ -545,8 +546,8 @@ def secrets_in(world, text, role):
     `role` may not see: hidden means absent, in every answer and on every socket."""
     viewer = user_of(world, role) if role in MEMBERS else None
     cards = db.session.scalars(select(Card).where(Card.deleted_at.is_(None), Card.merged_into_id.is_(None)))
-    return [card.text for card in cards if card.text in text and not boards.audience(card).everyone
-            and (viewer is None or not boards.can_see(viewer, card))]
+    return [card.text for card in cards if card.text in text and not visibility.audience(card).everyone
+            and (viewer is None or not visibility.can_see(viewer, card))]
 
 
 def check(world, rule, role, answer, before, received):

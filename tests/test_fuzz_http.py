@@ -80,7 +80,7 @@ def test_every_http_route_answers_hostile_requests_below_500_and_changes_nothing
     from workshop.reports import views as report_views
 
     # A valid report request would start a PDF render in a worker process; the answer is what matters.
-    monkeypatch.setattr(report_views.jobs, "request", lambda *args: ("0" * 64, "rendering"))
+    monkeypatch.setattr(report_views.jobs, "ensure_rendered", lambda *args: ("0" * 64, "rendering"))
     words = [world.workshop.join_code, world.elsewhere.join_code, "new-code", "close", "..", "\x00", "v1.pdf"]
     # URLs and forms are UTF-8, which has no lone surrogates: those only come through a socket.
     utf8_words = [word for word in WORDS + words if not re.search("[\ud800-\udfff]", word)]

@@ -198,7 +198,7 @@ def test_a_render_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
 def test_the_preparing_page_links_back_to_where_the_person_came_from(client, auth, lab, final_commitment, monkeypatch):
     from workshop.reports import jobs
 
-    monkeypatch.setattr(jobs, "request", lambda *args, **kwargs: ("a" * 64, "rendering"))
+    monkeypatch.setattr(jobs, "ensure_rendered", lambda *args, **kwargs: ("a" * 64, "rendering"))
     client.post(f"{lab.url}/share")
     db.session.expire_all()
     token = db.session.scalar(select(Commitment)).share_token

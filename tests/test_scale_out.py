@@ -155,7 +155,9 @@ def test_tallies_and_timers_neither_double_nor_miss_across_two_processes(two_pro
     time.sleep(1.0)
     phases = [data["board"]["phase"] for name, data in voter.received if name == "board_updated"]
     assert phases == ["results"]
-    assert [name for name, _ in voter.received].count("timer_changed") == 1
+    # The timer's start, then its end with the phase it belonged to: each once.
+    timers = [data["timer"] for name, data in voter.received if name == "timer_changed"]
+    assert len(timers) == 2 and timers[0]["ends_at"] is not None and timers[1]["ends_at"] is None
 
 
 def test_presence_in_redis_forgets_a_process_that_stopped_beating(app, redis_url):

@@ -153,8 +153,8 @@ def test_the_projector_and_the_console_converge_after_a_lost_event_and_a_disconn
     # Away for a while: what happened meanwhile arrives with the reconnect, the timer too.
     projector.evaluate("window.workshopProjector.socket.disconnect()")
     post(ana, board, "Posted while the projector was away")
-    call(staff, "start_timer", board_id=board, seconds=120)
     call(staff, "set_phase", board_id=board, phase="vote")
+    call(staff, "start_timer", board_id=board, seconds=120)  # after the phase change, which stops a timer
     projector.evaluate("window.workshopProjector.socket.connect()")
     expect(projector.get_by_text("Posted while the projector was away")).to_be_visible()
     expect(projector.get_by_text("Voting", exact=True)).to_be_visible()
@@ -236,8 +236,11 @@ def test_the_projector_fills_a_1920_screen_by_lane_and_ranks_with_bars(browser, 
         expect(rows.nth(1)).to_contain_text("Rank 2 (tie)")
         expect(rows.nth(2)).to_contain_text("Rank 2 (tie)")
         expect(rows.nth(1)).to_contain_text("2 dots")
-        widths = [rows.nth(i).locator(".projector-bar").bounding_box()["width"] for i in range(3)]
-        assert abs(widths[0] - 2 * widths[1]) <= 2 and widths[1] == widths[2]
+        # Bars sized by dots: 4, 2 and 2 (waited for: the counts come with the snapshot after the phase).
+        wait_until(projector, """() => {
+          const [a, b, c] = [...document.querySelectorAll(".projector-ranking li .projector-bar")].map((bar) => bar.getBoundingClientRect().width);
+          return Math.abs(a - 2 * b) <= 2 && b === c;
+        }""", timeout=15)
         assert projector.evaluate(NO_SIDEWAYS_SCROLL)
         projector.screenshot(path=shots / "projector-results.png")
 

@@ -130,7 +130,7 @@ def make_workshop_on():
             facilitator.set_password("long enough")
             workshop = workshops.create_workshop(facilitator, use_lab_template=True, title="PG lab", host_city="Ghent",
                                                  starts_on=date(2025, 11, 5))
-            team = workshops.find_or_add_city_team(workshop, "Ghent")
+            team = workshop.find_or_add_city_team("Ghent")
             voter = Participant(workshop=workshop, city_team=team, display_name="Voter")
             db.session.add(voter)
             db.session.commit()

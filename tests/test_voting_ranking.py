@@ -1,7 +1,7 @@
 """One ranking, of the cards the room sees: a hidden card, or one still private to its author,
 keeps its dots but is never ranked, so it cannot push a public card down for anyone."""
 from workshop.extensions import db
-from workshop.voting.snapshots import standings
+from workshop.boards.votes import standings
 
 from .test_board_events import post
 from .test_voting import vote, voting  # noqa: F401  (the voting fixture)

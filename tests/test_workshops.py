@@ -9,6 +9,7 @@ import segno
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workshop.errors import Forbidden
 from workshop.extensions import db
 from workshop.models import JOIN_CODE_ALPHABET, Board, BoardEvent, Participant, PolicyArea, Workshop
 from workshop.workshops import services
@@ -384,9 +385,9 @@ def test_services_refuse_people_who_do_not_run_the_workshop(app, make_workshop, 
     workshop = make_workshop()
     stranger, participant = make_facilitator(), make_participant(workshop)
     for actor in (stranger, participant):
-        with pytest.raises(services.Forbidden):
+        with pytest.raises(Forbidden):
             services.add_policy_area(actor, workshop, "Housing")
-        with pytest.raises(services.Forbidden):
+        with pytest.raises(Forbidden):
             services.remove_policy_area(actor, workshop.policy_areas[0])
     assert db.session.scalar(select(func.count(PolicyArea.id))) == 3
 

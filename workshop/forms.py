@@ -20,3 +20,12 @@ def text_field(label, max_length, required=True, area=False, render_kw=None):
     field_class = TextAreaField if area else StringField
     attributes = {"maxlength": max_length, **(render_kw or {})}
     return field_class(_l(label), validators=validators, filters=[strip], render_kw=attributes)
+
+
+def show_refusal(form, refusal):
+    """Put a service's refusal next to the field it concerns (or at the top of the form)."""
+    field = getattr(form, refusal.field or "", None)
+    if field is not None:
+        field.errors = [*field.errors, refusal.message]
+    else:
+        form.form_errors.append(refusal.message)

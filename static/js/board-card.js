@@ -1,10 +1,7 @@
 // One card on the board, with its actions and the inline forms they open (edit, delete, hide,
 // merge). Text goes in through textContent only.
 import { h } from "./dom.js";
-
-export function excerpt(text, length = 60) {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
-}
+import { excerpt } from "./messages.js";
 
 export function cardElement(card, view) {
   const { t, state } = view;
@@ -54,7 +51,7 @@ function voteLine(card, view) {
   const parts = [];
   const count = view.count(card);
   if (count !== null && (state.board.phase !== "collect")) {
-    parts.push(h("p", { class: "dot-count", text: count === 1 ? t("dots.one") : t("dots.count", { n: count }) }));
+    parts.push(h("p", { class: "dot-count", text: view.tCount("dots.count", count) }));
   }
   if (state.me.role !== "participant" || state.board.phase === "collect") return parts;
   const { mine, team, onCard } = view.myDots(card);
@@ -140,9 +137,9 @@ function inlineForm(card, mode, view) {
     text.value = card.text;
     form.append(h("label", { for: id, text: view.t("edit.label") }), text);
     let link = null;
-    if (card.lane !== "problem") {
+    const targetLane = view.linkTarget(card.lane);
+    if (targetLane) {
       link = h("select", { id: `${id}-link` });
-      const targetLane = card.lane === "idea" ? "problem" : "idea";
       link.append(h("option", { value: "", text: view.t("link.none") }),
         ...[...view.state.cards.values()].filter((other) => other.lane === targetLane)
           .map((other) => h("option", { value: other.id, text: excerpt(other.text, 70) })));

@@ -1,17 +1,18 @@
 // The board's DOM: three lanes (board-lanes.js builds them with their composers) and their cards,
 // filters, presence and the connection line. Built with createElement and textContent only: card text is never HTML.
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
-import { cardElement, excerpt } from "./board-card.js";
+import { cardElement } from "./board-card.js";
 import { buildLanes } from "./board-lanes.js";
-import { h } from "./dom.js";
+import { announce, h } from "./dom.js";
+import { cityCounts, excerpt } from "./messages.js";
 import { ranked, seenByRoom } from "./ranking.js";
+import * as rules from "./rules.js";
 import { Countdown } from "./timer.js";
 
-const LINK_TARGET = { idea: "problem", action: "idea" };
-
 export class BoardView {
-  constructor({ state, limits, t, actions }) {
-    Object.assign(this, { state, limits, t, actions });
+  // `t` looks a message up, `tCount` a count in words (messages.js).
+  constructor({ state, limits, t, tCount, actions }) {
+    Object.assign(this, { state, limits, t, tCount, actions });
     this.elements = new Map(); // card id -> { card, element }
     this.open = null; // { cardId, mode } while a card shows an inline form
     this.voteErrors = new Map(); // card id -> the server's refusal of this person's last dot there
@@ -46,7 +47,7 @@ export class BoardView {
   }
 
   linkTarget(lane) {
-    return LINK_TARGET[lane];
+    return rules.linkTarget(lane, this.state);
   }
 
   bindFacilitatorTools() {
@@ -83,20 +84,13 @@ export class BoardView {
     return me.role === "participant" && (card.author.id === me.id || card.merged.some((part) => part.author.id === me.id));
   }
 
+  // What this person may do with a card: rules.js, from the facts the server sends.
   mayChange(card) {
-    if (this.state.me.role === "facilitator") return this.state.board.phase !== "closed";
-    const { board } = this.state;
-    const postingOpen = !board.paused && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
-    return card.author.id === this.state.me.id && postingOpen;
+    return rules.mayChange(card, this.state);
   }
 
-  // Plan details are completed until the board closes, in results too, by the plan's author, their
-  // city team and the facilitators (the server's `plans.may_complete`).
   mayCompletePlan(card) {
-    const { board, me } = this.state;
-    if (card.lane !== "action" || !card.plan || board.phase === "closed") return false;
-    if (me.role === "facilitator") return true;
-    return !board.paused && (card.author.id === me.id || card.author.city === me.city);
+    return rules.mayCompletePlan(card, this.state);
   }
 
   sorted(cards) {
@@ -107,13 +101,11 @@ export class BoardView {
   // Voting -------------------------------------------------------------------------------------
 
   votable(card) {
-    const { board } = this.state;
-    return board.voting.lanes.includes(card.lane);
+    return rules.votable(card, this.state);
   }
 
   canVote(card) {
-    const { board, me } = this.state;
-    return me.role === "participant" && board.phase === "vote" && !board.paused && this.votable(card) && !card.hidden;
+    return rules.mayVote(card, this.state);
   }
 
   count(card) {
@@ -171,10 +163,8 @@ export class BoardView {
         : this.sorted(cards.filter((card) => card.lane === lane));
       parts.count.textContent = `(${inLane.length})`;
       this.switcher.setCount(lane, String(inLane.length));
-      const postingOpen = me.role === "participant" && !board.paused
-        && (board.phase === "collect" || (board.phase === "vote" && board.keep_posting_open));
-      parts.form.hidden = !postingOpen;
-      if (parts.linkSelect) this.fillLinkOptions(parts.linkSelect, LINK_TARGET[lane]);
+      parts.form.hidden = !rules.mayPost(this.state);
+      if (parts.linkSelect) this.fillLinkOptions(parts.linkSelect, this.linkTarget(lane));
       const elements = inLane.map((card) => {
         seen.add(card.id);
         const element = this.cardElementFor(card);
@@ -244,7 +234,7 @@ export class BoardView {
           return ranking.length ? [h("h4", { text: t(`lane.${lane}`) }), h("ol", { class: "round-ranking" }, ...ranking.map((entry) => h("li", {},
             h("span", { class: "round-rank", text: t(entry.tie ? "rank.tie" : "rank", { n: entry.rank }) }), " ",
             h("span", { class: "round-text", text: entry.card.text }), " ",
-            h("span", { class: "round-dots", text: entry.count === 1 ? t("dots.one") : t("dots.count", { n: entry.count }) }))))] : [];
+            h("span", { class: "round-dots", text: this.tCount("dots.count", entry.count) }))))] : [];
         }))));
   }
 
@@ -375,7 +365,7 @@ export class BoardView {
   }
 
   showPresence({ count, cities }) {
-    const list = cities.map((city) => `${city.name} (${city.count})`).join(", ");
+    const list = cityCounts(cities);
     document.getElementById("presence").textContent =
       this.t("presence", { n: count }) + (list ? ` ${this.t("presence.cities", { cities: list })}` : "");
   }
@@ -400,9 +390,7 @@ export class BoardView {
   }
 
   announce(message) {
-    const announcer = document.getElementById("announcer");
-    announcer.textContent = "";
-    setTimeout(() => { announcer.textContent = message; }, 50);
+    announce(document.getElementById("announcer"), message);
   }
 }
 

@@ -3,11 +3,13 @@
 // the client-made id makes a retry land once.
 import { BoardSync } from "./board-sync.js";
 import { BoardView } from "./board-view.js";
+import { translator } from "./messages.js";
+import { requester } from "./request.js";
 import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
 const boardId = data.snapshot.board.id;
-const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+const { t, count } = translator(data.messages);
 
 const me = data.snapshot.me;
 const pendingKey = `workshop:pending:${boardId}:${me.role}:${me.id}`;
@@ -41,7 +43,7 @@ const sync = new BoardSync(socket, data.snapshot, {
     flushPending();
   },
 });
-view = new BoardView({ state, limits: data.limits, t, actions: makeActions() });
+view = new BoardView({ state, limits: data.limits, t, tCount: count, actions: makeActions() });
 view.render();
 
 socket.on("disconnect", () => {
@@ -109,17 +111,7 @@ function sendPending(item) {
 // A change asked for while the page is still opening its first connection waits for it (Socket.IO
 // sends it on connect); once the page has been connected, a drop answers at once, so that nothing
 // the person did minutes ago lands by surprise.
-function request(event, payload) {
-  return new Promise((resolve) => {
-    if (!socket.connected && state.wasOffline) {
-      resolve({ ok: false, error: { message: t("reconnecting") } });
-      return;
-    }
-    socket.timeout(15000).emit(event, payload, (error, ack) => {
-      resolve(error ? { ok: false, error: { message: t("reconnecting") } } : ack);
-    });
-  });
-}
+const request = requester(socket, t, () => !socket.connected && state.wasOffline);
 
 function makeActions() {
   return {

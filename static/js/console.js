@@ -2,38 +2,29 @@
 // the controls of one board at a time below its row, showing only what applies to the board now.
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
-import { h } from "./dom.js";
+import { announce, h } from "./dom.js";
 import { BoardSync } from "./board-sync.js";
+import { cityCounts, excerpt, translator } from "./messages.js";
+import { requester } from "./request.js";
 import { Countdown } from "./timer.js";
 import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("console-data").textContent);
-const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
-// A count in words: the ".one" message for 1, the general one otherwise.
-const count = (key, n, vars = {}) => t(n === 1 && data.messages[`${key}.one`] ? `${key}.one` : key, { n, ...vars });
+const { t, count } = translator(data.messages);
 const socket = openSocket(t);
+const request = requester(socket, t);
 const panels = new Map();
 const LATEST = 5; // cards listed while no filter is typed and "Show all cards" is off
 const OPEN_KEY = `console-open:${location.pathname}`;
 
-function request(event, payload) {
-  return new Promise((resolve) => {
-    socket.timeout(15000).emit(event, payload, (error, ack) => resolve(error ? { ok: false, error: { message: t("reconnecting") } } : ack));
-  });
-}
-
-// Errors show beside the control that failed and are read out once, from the page's live region
-// (emptied first, so the same refusal twice is announced twice).
+// Errors show beside the control that failed and are read out once, from the page's live region.
 const announcer = document.getElementById("console-announce");
 function showError(slot, message) {
   if (slot) {
     slot.textContent = message;
     slot.hidden = !message;
   }
-  if (message) {
-    announcer.textContent = "";
-    setTimeout(() => { announcer.textContent = message; }, 50);
-  }
+  if (message) announce(announcer, message);
 }
 
 const visible = (element) => element.isConnected && element.checkVisibility();
@@ -278,7 +269,7 @@ class Panel {
     this.element.dataset.phase = board.phase;
     this.element.dataset.paused = String(board.paused);
     this.fact("cities", cities.length
-      ? t("console.where", { cities: cities.map((city) => `${city.name} (${city.count})`).join(", ") })
+      ? t("console.where", { cities: cityCounts(cities) })
       : t("console.nobody"));
 
     const { phase, voting } = board;
@@ -392,14 +383,14 @@ class Panel {
 
   cardItem(card, open, mergeable) {
     const textId = `console-${this.id}-card-${card.id}-text`;
-    const count = this.counts && this.counts[String(card.id)];
+    const dots = this.counts && this.counts[String(card.id)];
     const spotlit = this.board.spotlight_card_id === card.id;
     const item = h("li", { class: `console-card lane-${card.lane}`, "data-card-id": card.id, "aria-labelledby": textId },
       h("p", { class: "console-card-text", id: textId, text: card.text }),
       h("p", { class: "console-card-meta" },
         h("span", { class: "lane-tag", text: t(`lane.${card.lane}`) }), " ",
         t("card.by", { name: card.author.name, city: card.author.city }),
-        count ? ` · ${count === 1 ? t("dots.one") : t("dots.count", { n: count })}` : "",
+        dots ? ` · ${count("dots.count", dots)}` : "",
         card.private ? ` · ${t("private")}` : "",
         spotlit ? ` · ${t("spotlight.on")}` : ""));
     if (card.hidden) item.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
@@ -417,7 +408,7 @@ class Panel {
     };
     if (open === "hide") {
       const id = `${textId}-reason`;
-      const reason = drafted(h("input", { id, type: "text", maxlength: 200, "data-key": `hide-input:${card.id}` }));
+      const reason = drafted(h("input", { id, type: "text", maxlength: data.limits.reason, "data-key": `hide-input:${card.id}` }));
       const form = h("form", { class: "console-card-form", novalidate: true },
         h("label", { for: id, text: t("hide.reason") }), reason, error,
         h("div", {}, button("hide-submit", t("hide.submit"), null, { type: "submit", class: "primary" }), cancel));
@@ -429,7 +420,7 @@ class Panel {
     } else if (open === "merge") {
       const id = `${textId}-into`;
       const target = drafted(h("select", { id, "data-key": `merge-input:${card.id}` },
-        ...this.mergeTargets(card).map((other) => h("option", { value: other.id, text: other.text.length > 80 ? `${other.text.slice(0, 79)}…` : other.text }))));
+        ...this.mergeTargets(card).map((other) => h("option", { value: other.id, text: excerpt(other.text, 80) }))));
       const form = h("form", { class: "console-card-form", novalidate: true },
         h("label", { for: id, text: t("merge.target") }), target, error,
         h("div", {}, button("merge-submit", t("merge.submit"), null, { type: "submit", class: "primary" }), cancel));

@@ -12,3 +12,9 @@ export function h(tag, attributes = {}, ...children) {
   element.append(...children.filter((child) => child !== null && child !== undefined));
   return element;
 }
+
+/** Read `message` out from the live region `region`, emptied first so that the same message twice is read twice. */
+export function announce(region, message) {
+  region.textContent = "";
+  setTimeout(() => { region.textContent = message; }, 50);
+}

@@ -5,16 +5,17 @@
 // as fit; in results each voted lane shows its ranking as bars sized by dots, ties as ties.
 import { BoardSync } from "./board-sync.js";
 import { h } from "./dom.js";
+import { translator } from "./messages.js";
 import { ranked } from "./ranking.js";
 import { openSocket } from "./socket.js";
 import { Countdown } from "./timer.js";
 
 const data = JSON.parse(document.getElementById("projector-data").textContent);
-const t = (key, vars = {}) => (data.messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name) => vars[name] ?? "");
+const { t, count } = translator(data.messages);
 const countdown = new Countdown(document.getElementById("projector-timer"), t);
 const body = document.getElementById("projector-body");
 const spotlight = document.getElementById("projector-spotlight");
-const dots = (n) => (n === 1 ? t("dots.one") : t("dots.count", { n }));
+const dots = (n) => count("dots.count", n);
 
 function render() {
   const { board, cards, votes } = sync.state;

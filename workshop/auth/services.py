@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from ..errors import Refused
 from ..extensions import db, login_manager
 from ..models import Facilitator, Participant, Workshop, normalise_join_code
-from ..workshops.services import find_or_add_city_team
 
 
 @login_manager.user_loader
@@ -71,7 +70,7 @@ def join_workshop(workshop, display_name, city_team_id=None, new_city_team=None,
     elif new_city_team:
         if not workshop.allow_new_city_teams:
             raise Refused("new_city_teams_off", _l("Pick a city team from the list."), field="city_team")
-        city_team = find_or_add_city_team(workshop, new_city_team, new_city_country)
+        city_team = workshop.find_or_add_city_team(new_city_team, new_city_country)
     else:
         raise Refused("city_team_missing", _l("City team is required."), field="city_team")
     participant = Participant(workshop=workshop, city_team=city_team, display_name=display_name.strip())

@@ -1,39 +1,17 @@
 """HTTP for accounts and joining. Thin: forms validate, services decide, views redirect."""
-from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from ..errors import Refused
+from ..forms import show_refusal
 from ..models import normalise_join_code
 from ..publish import tell_and_close, user_key, user_room
 from ..ratelimits import limit_posts
 from . import bp, services
 from .forms import JoinCodeForm, JoinForm, LoginForm, SignupForm
-
-
-def facilitator_required(view):
-    """Facilitator pages: strangers are sent to log in, participants get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_facilitator:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def show_refusal(form, refusal):
-    """Put a service's refusal next to the field it concerns (or at the top of the form)."""
-    field = getattr(form, refusal.field or "", None)
-    if field is not None:
-        field.errors = [*field.errors, refusal.message]
-    else:
-        form.form_errors.append(refusal.message)
 
 
 def safe_next(default):
@@ -71,9 +49,7 @@ def join(code):
         form = JoinCodeForm(data={"code": normalise_join_code(code)})
         show_refusal(form, refusal)
         return render_template("auth/home.html", form=form), 404
-    if current_user.is_authenticated and (
-        current_user.facilitates(workshop) or getattr(current_user, "workshop_id", None) == workshop.id
-    ):
+    if workshop.has_member(current_user):
         return redirect(url_for("workshops.home", workshop_id=workshop.id))
     form = JoinForm(workshop)
     if form.validate_on_submit():

@@ -6,7 +6,8 @@ see it (the board's facilitators, its city team, its people) and the rest of the
 `card_removed` with the same sequence number (clients ignore a number they already have, so the
 audience keeps the full form)."""
 from ..publish import board_room, person_room, publish, staff_room, team_room
-from .snapshots import audience, removal_of, render_event
+from .snapshots import removal_of, render_event
+from .visibility import audience
 
 
 def broadcast(events):

@@ -13,7 +13,8 @@ from . import plans, services
 from ..publish import board_room, person_room, staff_room, team_room
 from .broadcast import broadcast
 from .presence import presence_news, presence_store
-from .snapshots import board_json, card_json, catch_up, viewer_for
+from .snapshots import board_json, card_json, catch_up
+from .visibility import viewer_for
 
 
 @socketio.on("connect")
@@ -38,7 +39,7 @@ def disconnect(*reason):
 def _rooms_of(board):
     """The rooms a person is in on `board`: the whole room plus the ones that carry what only they may see."""
     rooms = [board_room(board.id)]
-    if services.is_staff(current_user, board):
+    if board.is_run_by(current_user):
         rooms.append(staff_room(board.id))
     else:
         rooms += [person_room(board.id, current_user.id), team_room(board.id, current_user.city_team_id)]
@@ -78,7 +79,7 @@ def join_board(data):
     for name in rooms:
         join_room(name)
     if not as_room and not read(data, "watch", bool, required=False, default=False):
-        city = None if services.is_staff(current_user, board) else current_user.city_team.name
+        city = None if board.is_run_by(current_user) else current_user.city_team.name
         presence_store().enter(board.id, request.sid, current_user.get_id(), city)
         presence_news.touch(board.id)
     return {**catch_up(board, viewer_for(current_user, as_room), since), "presence": presence_store().summary(board.id)}
@@ -107,7 +108,7 @@ def get_events(data):
 
 
 @handler("add_card", limit="CARD_WRITES")
-def addcard_of(data):
+def add_card(data):
     """A participant posts a card; the room sees `card_added`. Idempotent per `client_id`."""
     board = board_of(data)
     keep_loaded_after_commit()
@@ -120,7 +121,7 @@ def addcard_of(data):
 
 
 @handler("edit_card", limit="CARD_WRITES")
-def editcard_of(data):
+def edit_card(data):
     """The author (while posting is open) or a facilitator changes the text or the link; the room sees `card_edited`."""
     card = card_of(data)
     keep_loaded_after_commit()
@@ -144,13 +145,13 @@ def edit_action_plan(data):
 
 
 @handler("delete_card", limit="CARD_WRITES")
-def deletecard_of(data):
+def delete_card(data):
     broadcast(services.delete_card(current_user, card_of(data)))
     return {}
 
 
 @handler("hide_card")
-def hidecard_of(data):
+def hide_card(data):
     """A facilitator hides a card with a reason; its author keeps seeing it, everyone else gets `card_removed`."""
     card = card_of(data)
     broadcast(services.hide_card(current_user, card, read(data, "reason", str)))
@@ -158,7 +159,7 @@ def hidecard_of(data):
 
 
 @handler("restore_card")
-def restorecard_of(data):
+def restore_card(data):
     card = card_of(data)
     broadcast(services.restore_card(current_user, card))
     return {"card": card_json(card)}

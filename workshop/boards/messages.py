@@ -1,7 +1,15 @@
-"""The strings the board page's JavaScript shows, translated on the server (one small table)."""
+"""What the board pages' JavaScript is given besides the snapshot: the strings it shows, translated
+on the server (one small table), and the server's limits, so that the browser never writes a number
+of its own."""
 from flask_babel import gettext as _
 
-from .plans import PILLAR_PRINCIPLE_NAMES
+from ..models import CARD_TEXT_MAX, HIDE_REASON_MAX
+from .plans import PILLAR_PRINCIPLE_NAMES, TEXT_FIELDS
+
+
+def page_limits():
+    """The longest card text, hide reason and action plan text field (by name) the server takes."""
+    return {"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": dict(TEXT_FIELDS)}
 
 
 def board_messages():
@@ -71,7 +79,7 @@ def board_messages():
         "dots.mine": _("Your dots: {n}"),
         "dots.team": _("{city}: {people}"),
         "dots.count": _("{n} dots"),
-        "dots.one": _("1 dot"),
+        "dots.count.one": _("1 dot"),
         "dots.mine.card": _("Your dots on this card: {n} of {cap}"),
         "dots.team.card": _("Dots from {city} on this card: {n} of {cap}"),
         "dot.reason.left": _("No dots left: take one back from another card first."),

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import Forbidden, Refused
 from ..models import PILLAR_PRINCIPLES, PLAN_STATUSES, TITLE_MAX, ActionPlan
-from .services import can_see, commit, is_staff, record, require_board_open, require_not_paused
+from .services import commit, record, require_board_open, require_not_paused
+from .visibility import can_see
 
 # The 20 principles of the European Pillar of Social Rights (proclaimed 2017), by number; the names
 # are the Pillar's own, translatable (the board's plan form and the reports show them).
@@ -58,9 +59,9 @@ def may_complete(actor, card):
     commitments): by the facilitators, and by the plan's authors and their city team. The card's
     text keeps the stricter rule of `may_change`."""
     board = card.board
-    if not is_staff(actor, board):
-        in_team = getattr(actor, "city_team_id", None) == card.author.city_team_id and can_see(actor, card)
-        if actor.is_facilitator or not (actor.id == card.author_id or in_team):
+    if not board.is_run_by(actor):
+        in_team = card.author.city_team.has_member(actor) and can_see(actor, card)
+        if not (card.is_by(actor) or in_team):
             raise Forbidden("not_author", _l("Only the plan's city team and the facilitators can complete its details."))
         require_not_paused(board)
     require_board_open(board)

@@ -1,76 +1,28 @@
 """Rules and changes on a board. Each change checks who may make it, validates, writes one
 transaction with its numbered events, and returns those events for the caller to broadcast."""
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..access import require_runs
 from ..errors import Forbidden, NotFound, Refused
 from ..extensions import db
 from ..models import (
     CARD_TEXT_MAX, HIDE_REASON_MAX, LANES, LINKABLE_LANE, PRIVATE_SCOPES, Board, BoardEvent, Card, Vote, utcnow,
 )
+from .visibility import can_see
 
 CLIENT_ID_MAX = 64
 
 
-# Who may do what -----------------------------------------------------------------------------
-
-def is_staff(actor, board):
-    """The workshop's facilitators run every board of it."""
-    # Checking is_facilitator first spares every participant's event two lazy loads (area, workshop).
-    return actor.is_authenticated and actor.is_facilitator and actor.facilitates(board.workshop)
-
-
-def is_member(actor, board):
-    return is_staff(actor, board) or (
-        actor.is_authenticated and getattr(actor, "workshop_id", None) == board.policy_area.workshop_id
-    )
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who may see a card: everyone on the board, or only its authors, one city team, and the facilitators."""
-
-    everyone: bool
-    person_ids: frozenset = frozenset()
-    team_id: int | None = None
-
-
-def audience(card):
-    if card.is_hidden:
-        return Audience(False, _author_ids(card))
-    board = card.board
-    if card.private and board.private_writing:
-        team = card.author.city_team_id if board.private_scope == "team" else None
-        return Audience(False, _author_ids(card), team)
-    return Audience(True)
-
-
-def _author_ids(card):
-    return frozenset([card.author_id, *(part.author_id for part in card.merged)])
-
-
-def can_see(viewer, card):
-    if is_staff(viewer, card.board):
-        return True
-    who = audience(card)
-    if who.everyone or viewer.id in who.person_ids:
-        return True
-    return who.team_id is not None and who.team_id == viewer.city_team_id
-
+# Who may do what (who is on a board and who runs it are the models' `has_member`/`is_run_by`;
+# who sees a card is `visibility`) ------------------------------------------------------------
 
 def require_member(actor, board):
-    if not is_member(actor, board):
+    if not board.has_member(actor):
         raise Forbidden("not_member", _l("This board belongs to another workshop."))
-
-
-def require_staff(actor, board):
-    if not is_staff(actor, board):
-        raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
 
 
 def require_not_paused(board):
@@ -91,9 +43,9 @@ def require_board_open(board):
 
 def may_change(actor, card):
     """Facilitators change any card until the board closes; authors their own while posting is open."""
-    if is_staff(actor, card.board):
+    if card.board.is_run_by(actor):
         require_board_open(card.board)
-    elif getattr(actor, "id", None) == card.author_id and not actor.is_facilitator:
+    elif card.is_by(actor):
         require_posting_open(card.board)
     else:
         raise Forbidden("not_author", _l("You can only change your own cards."))
@@ -238,7 +190,7 @@ def delete_card(actor, card):
 
 def hide_card(actor, card, reason):
     """Take a card off the room's screens; its author still sees it, with the reason."""
-    require_staff(actor, card.board)
+    require_runs(actor, card.board)
     require_board_open(card.board)
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
@@ -250,7 +202,7 @@ def hide_card(actor, card, reason):
 
 
 def restore_card(actor, card):
-    require_staff(actor, card.board)
+    require_runs(actor, card.board)
     require_board_open(card.board)
     if not card.is_hidden:
         raise Refused("not_hidden", _l("That card is not hidden."))
@@ -262,7 +214,7 @@ def merge_cards(actor, card, into):
     """Merge a duplicate into another card of the same lane: its text and author live on inside
     `into`, and cards that pointed to it now point to `into`."""
     board = card.board
-    require_staff(actor, board)
+    require_runs(actor, board)
     require_board_open(board)
     if into.board_id != board.id or not into.is_live:
         raise NotFound("no_such_card", _l("That card is not on this board."))
@@ -288,7 +240,7 @@ def merge_cards(actor, card, into):
 
 def set_private_writing(actor, board, enabled, scope="own"):
     """Turn private writing on (new cards stay with their author, or city team) or off, which reveals them all."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     require_board_open(board)
     if scope not in PRIVATE_SCOPES:
         raise Refused("bad_scope", _l("Private writing is per person or per city team."), field="scope")

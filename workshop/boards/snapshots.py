@@ -1,5 +1,5 @@
 """What each person sees of a board: the JSON shapes sent to browsers (who may see a card is
-`services.audience`).
+`visibility.audience`).
 
 Hidden means absent: a card someone may not see is never in their snapshot or events, not even
 its text in a field the page ignores."""
@@ -7,10 +7,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..errors import Refused
 from ..extensions import db
-from ..models import LANES, BoardEvent, Card, Participant, utcnow
+from ..models import LANES, LINKABLE_LANE, BoardEvent, Card, Participant, utcnow
 from .plans import plan_json
-from .services import audience, can_see, is_staff
+from .visibility import THE_ROOM, audience, can_see
+from .votes import votes_json
+from .services import require_board_open
 
 # A client this far behind gets a fresh snapshot instead of the events it missed.
 MAX_EVENTS_SENT = 500
@@ -43,7 +46,18 @@ def card_json(card):
     }
 
 
+def allows(check, *args):
+    """Whether the server's `check` (a `require_...` that raises a refusal) lets this through."""
+    try:
+        check(*args)
+    except Refused:
+        return False
+    return True
+
+
 def board_json(board):
+    """The board as every viewer receives it. Its rules come as facts the server decides with its
+    own checks (`posting_open`, `open`, `links`), so that no page writes them again."""
     area = board.policy_area
     return {
         "id": board.id,
@@ -52,6 +66,12 @@ def board_json(board):
         "phase": board.phase,
         "paused": board.paused,
         "keep_posting_open": board.keep_posting_open,
+        # Participants post, and change their own cards' text, only while this holds.
+        "posting_open": board.accepts_cards,
+        # Facilitators change cards and plan details are completed until the board closes.
+        "open": allows(require_board_open, board),
+        # The lane each lane's cards link to (an idea answers a problem, an action plan builds on an idea).
+        "links": dict(LINKABLE_LANE),
         "private_writing": board.private_writing,
         "private_scope": board.private_scope,
         "lanes": list(LANES),
@@ -75,30 +95,10 @@ def timer_json(board):
     return {"ends_at": iso(board.timer_ends_at), "remaining": board.timer_remaining, "advances": board.timer_advances}
 
 
-class TheRoom:
-    """The room as a viewer: sees only what every participant sees (cards whose audience is
-    everyone, counts once public) and owns nothing (no card, city team or dots). The projector is
-    rendered for it, whoever opened it. It passes every visibility check as nobody in particular:
-    not staff, no id, no city team."""
-
-    is_authenticated = False
-    is_facilitator = False
-    id = None
-    city_team_id = None
-
-
-THE_ROOM = TheRoom()
-
-
-def viewer_for(user, as_room):
-    """Who a page is rendered for: the room when it asks to be (`as_room`), else the person."""
-    return THE_ROOM if as_room else user
-
-
 def viewer_json(viewer, board):
     if viewer is THE_ROOM:
         return {"role": "room", "id": None, "name": None, "city": None, "city_id": None}
-    if is_staff(viewer, board):
+    if board.is_run_by(viewer):
         return {"role": "facilitator", "id": viewer.id, "name": viewer.name, "city": None, "city_id": None}
     return {"role": "participant", "id": viewer.id, "name": viewer.display_name,
             "city": viewer.city_team.name, "city_id": viewer.city_team_id}
@@ -147,8 +147,6 @@ def forget_board(board_id):
 
 def snapshot(board, viewer):
     """The whole board as `viewer` may see it, with the sequence number it is current to."""
-    from ..voting.snapshots import votes_json  # voting builds on boards; the snapshot includes its part
-
     return {
         "board": board_json(board),
         "me": viewer_json(viewer, board),
@@ -205,8 +203,6 @@ def events_since(board, viewer, since):
 def catch_up(board, viewer, since):
     """The answer to "I have everything up to `since`": the missed events (with the board's and the
     votes' current state, which have no events of their own), or a snapshot."""
-    from ..voting.snapshots import votes_json
-
     if isinstance(since, int) and 0 <= since <= board.last_seq:
         events = events_since(board, viewer, since)
         if events is not None:

@@ -1,14 +1,12 @@
 """HTTP for boards: the board page and the JSON API that serves snapshots and missed events."""
-from flask import abort, jsonify, render_template, request
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..access import load_board
 from ..errors import Refused
-from ..extensions import db
-from ..models import CARD_TEXT_MAX, HIDE_REASON_MAX, Board
 from . import bp, services
-from .messages import board_messages
-from .plans import TEXT_FIELDS
+from .messages import board_messages, page_limits
 from .snapshots import catch_up, snapshot
 
 
@@ -16,16 +14,13 @@ from .snapshots import catch_up, snapshot
 @login_required
 def show(board_id):
     """The board of one policy area, live, for the workshop's participants and facilitators."""
-    board = db.get_or_404(Board, board_id)
-    if not services.is_member(current_user, board):
-        abort(403)
+    board = load_board(board_id)
     return render_template(
         "boards/show.html",
         board=board,
         workshop=board.workshop,
         initial=snapshot(board, current_user),
-        # The server's own limits: the browser never writes numbers of its own.
-        limits={"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": TEXT_FIELDS},
+        limits=page_limits(),
         messages=board_messages(),
     )
 

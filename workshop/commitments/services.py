@@ -5,31 +5,21 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..access import require_runs
 from ..boards.plans import plan_json
-from ..boards.snapshots import audience
+from ..boards.visibility import audience
+from ..boards.votes import card_rounds, standings_by_round
 from ..errors import Forbidden, NotFound, Refused
 from ..extensions import db
 from ..models import (
     NAME_MAX, SIGNATORIES_MAX, STATEMENT_MAX, TITLE_MAX, Commitment, CommitmentPlan, CommitmentVersion, Signatory,
     utcnow,
 )
-from ..voting.snapshots import card_rounds, standings_by_round
-
-
-def may_edit(actor, team):
-    if not actor.is_authenticated:
-        return False
-    return actor.facilitates(team.workshop) or getattr(actor, "city_team_id", None) == team.id
 
 
 def require_editor(actor, team):
-    if not may_edit(actor, team):
+    if not team.admits(actor):
         raise Forbidden("not_team", _l("Only this city team and the workshop's facilitators can do that."))
-
-
-def require_facilitator(actor, team):
-    if not (actor.is_authenticated and actor.facilitates(team.workshop)):
-        raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
 
 
 def commitment_of(team, create=False):
@@ -123,7 +113,7 @@ def reopen(actor, team):
 
 
 def remind(actor, team):
-    require_facilitator(actor, team)
+    require_runs(actor, team.workshop)
     commitment = commitment_of(team, create=True)
     commitment.reminded_at = utcnow()
     db.session.commit()
@@ -139,7 +129,7 @@ def share(actor, team):
 
 
 def revoke_share(actor, team):
-    require_facilitator(actor, team)
+    require_runs(actor, team.workshop)
     commitment = commitment_of(team)
     if commitment is not None:
         commitment.share_token = None

@@ -2,16 +2,15 @@
 private share link. Reports and exports are in `workshop.reports`."""
 from types import SimpleNamespace
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from ..auth.views import show_refusal
+from ..access import load_team
 from ..errors import Refused
-from ..extensions import db
-from ..forms import text_field
-from ..models import SIGNATORIES_MAX, STATEMENT_MAX, CityTeam
+from ..forms import show_refusal, text_field
+from ..models import SIGNATORIES_MAX, STATEMENT_MAX
 from ..publish import to_participant
 from . import bp, services
 
@@ -25,16 +24,6 @@ def statement_form(team, **options):
     form still takes what was typed)."""
     commitment = services.commitment_of(team)
     return StatementForm(data={"statement": commitment.statement if commitment else ""}, **options)
-
-
-def team_of(workshop_id, team_id):
-    """The city team, if the current user may work on its commitment (its members, the facilitators)."""
-    team = db.get_or_404(CityTeam, team_id)
-    if team.workshop_id != workshop_id:
-        abort(404)
-    if not services.may_edit(current_user, team):
-        abort(403)
-    return team
 
 
 def chosen_plans(form):
@@ -62,7 +51,7 @@ def typed_signatories(form):
 @login_required
 def edit(workshop_id, team_id):
     """The city team's commitment: pick plans, write the statement, add signatories, mark final."""
-    team = team_of(workshop_id, team_id)
+    team = load_team(workshop_id, team_id)
     form = statement_form(team)
     if form.validate_on_submit():
         try:
@@ -107,7 +96,7 @@ def render_commitment(team, form, typed=None):
 def act(workshop_id, team_id, change, message, anchor=None, to_console=False):
     """Run a button's change and go back to the page it came from; a refusal is shown on the
     commitment page as an error."""
-    team = team_of(workshop_id, team_id)
+    team = load_team(workshop_id, team_id)
     try:
         change(current_user, team)
     except Refused as refusal:

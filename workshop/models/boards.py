@@ -61,6 +61,20 @@ class Board(db.Model):
     def workshop(self):
         return self.policy_area.workshop
 
+    def is_run_by(self, person):
+        """Whether `person` runs it: the workshop's facilitators run every board of it."""
+        # Asking is_facilitator first spares every participant's event two lazy loads (area, workshop).
+        return bool(person.is_authenticated and person.is_facilitator and self.workshop.is_run_by(person))
+
+    def has_participant(self, person):
+        """Whether `person` joined its workshop as a participant."""
+        return bool(person.is_authenticated and not person.is_facilitator
+                    and person.workshop_id == self.policy_area.workshop_id)
+
+    def has_member(self, person):
+        """Whether `person` is on its workshop (a facilitator or a participant of it)."""
+        return self.has_participant(person) or self.is_run_by(person)
+
     @property
     def title(self):
         return self.policy_area.title
@@ -116,6 +130,10 @@ class Card(db.Model):
     )
 
     __table_args__ = (UniqueConstraint("board_id", "client_id"),)
+
+    def is_by(self, person):
+        """Whether `person` wrote it (a facilitator never does: facilitators do not post)."""
+        return bool(person.is_authenticated and not person.is_facilitator and person.id == self.author_id)
 
     @property
     def is_live(self):

@@ -64,9 +64,6 @@ class Facilitator(UserMixin, db.Model):
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
 
-    def facilitates(self, workshop):
-        return workshop is not None and self in workshop.facilitators
-
 
 class Workshop(db.Model):
     """One event session, with its facilitators, policy areas, city teams and join code."""
@@ -122,6 +119,33 @@ class Workshop(db.Model):
     def participant_count(self):
         return db.session.scalar(select(func.count(Participant.id)).where(Participant.workshop_id == self.id))
 
+    # Who is on it. `person` is anyone a request or socket may carry: a facilitator, a participant,
+    # Flask-Login's anonymous user or the room (boards' THE_ROOM); ids are compared, not objects,
+    # because `person` is often the `current_user` proxy.
+
+    def is_run_by(self, person):
+        """Whether `person` is one of its facilitators."""
+        return bool(person.is_authenticated and person.is_facilitator
+                    and any(facilitator.id == person.id for facilitator in self.facilitators))
+
+    def has_participant(self, person):
+        """Whether `person` joined it as a participant."""
+        return bool(person.is_authenticated and not person.is_facilitator and person.workshop_id == self.id)
+
+    def has_member(self, person):
+        """Whether `person` is on it: its facilitators and its participants; nobody else."""
+        return self.has_participant(person) or self.is_run_by(person)
+
+    def find_or_add_city_team(self, name, country=""):
+        """Its city team called `name` (any letter case), added if missing. Does not commit."""
+        name = name.strip()
+        existing = next((team for team in self.city_teams if team.name.casefold() == name.casefold()), None)
+        if existing is not None:
+            return existing
+        team = CityTeam(name=name, country=(country or "").strip())
+        self.city_teams.append(team)
+        return team
+
 
 class PolicyArea(db.Model):
     """A theme of a workshop; its board is the live space where the room works on it."""
@@ -151,6 +175,15 @@ class CityTeam(db.Model):
 
     __table_args__ = (UniqueConstraint("workshop_id", "name"),)
 
+    def has_member(self, person):
+        """Whether `person` is one of its participants."""
+        return bool(person.is_authenticated and not person.is_facilitator and person.city_team_id == self.id)
+
+    def admits(self, person):
+        """Whether `person` may work in its name (on its commitment): its participants and the
+        workshop's facilitators."""
+        return self.has_member(person) or self.workshop.is_run_by(person)
+
 
 class Participant(UserMixin, db.Model):
     """Someone who joined one workshop with a name and a city team, no password."""
@@ -177,6 +210,3 @@ class Participant(UserMixin, db.Model):
     @property
     def name(self):
         return self.display_name
-
-    def facilitates(self, workshop):
-        return False

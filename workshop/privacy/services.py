@@ -12,7 +12,8 @@ from sqlalchemy import delete, or_, select
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import Workshop, utcnow
-from ..workshops.services import may_delete, renamed_on_cards, require_facilitator
+from ..access import require_runs
+from ..workshops.services import may_delete, renamed_on_cards
 
 # Credentials, not data about anyone: a password hash, and the share link's token, which would let
 # whoever holds a copy of the export download the city's reports. An export is a file that travels.
@@ -62,7 +63,7 @@ def named_by(table, workshop_id, owners):
 
 def export_workshop(actor, workshop):
     """Every row the workshop holds, table by table, as stored (credentials left out)."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     owners = owning_keys()
     tables = {}
     for table in db.metadata.sorted_tables:
@@ -120,7 +121,7 @@ def delete_workshop(actor, workshop, typed_title):
 # Anonymise me --------------------------------------------------------------------------------
 
 def require_participant(actor, workshop):
-    if not (actor.is_authenticated and not actor.is_facilitator and actor.workshop_id == workshop.id):
+    if not workshop.has_participant(actor):
         raise Forbidden("not_participant", _l("Only this workshop's participants can do that."))
 
 

@@ -3,32 +3,24 @@ from flask import current_app, flash, jsonify, redirect, render_template, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.views import facilitator_required, show_refusal
+from ..access import facilitator_required, load_workshop
 from ..boards.broadcast import broadcast
 from ..boards.snapshots import forget_board
 from ..errors import Refused
-from ..extensions import db
-from ..models import Workshop
+from ..forms import show_refusal
 from ..publish import board_room, participant_room, tell_and_close
 from ..reports import jobs
-from ..reports.views import cache_dir, slug
+from ..reports.services import cache_dir, slug
 from ..workshops.forms import ButtonForm
 from . import bp, services
 from .forms import DeleteWorkshopForm
-
-
-def workshop_for(workshop_id, rule):
-    """The workshop, if `rule` lets the current user at it: 404 when it does not exist, 403 otherwise."""
-    workshop = db.get_or_404(Workshop, workshop_id)
-    rule(current_user, workshop)
-    return workshop
 
 
 @bp.route("/workshops/<int:workshop_id>/export.json")
 @facilitator_required
 def export(workshop_id):
     """Everything the workshop holds, as one JSON download."""
-    workshop = workshop_for(workshop_id, services.require_facilitator)
+    workshop = load_workshop(workshop_id, run=True)
     response = jsonify(services.export_workshop(current_user, workshop))
     response.headers["Content-Disposition"] = f'attachment; filename="workshop-{slug(workshop.title)}-export.json"'
     return response
@@ -38,7 +30,8 @@ def export(workshop_id):
 @facilitator_required
 def delete(workshop_id):
     """Asks for the workshop's title, then deletes it with everything that belongs to it."""
-    workshop = workshop_for(workshop_id, services.require_owner)
+    workshop = load_workshop(workshop_id, run=True)
+    services.require_owner(current_user, workshop)
     form = DeleteWorkshopForm()
     if form.validate_on_submit():
         title = workshop.title
@@ -69,7 +62,8 @@ def clear_up(workshop_id, board_ids, participant_ids):
 @login_required
 def anonymise(workshop_id):
     """A participant removes their name from their cards; every open board shows the change."""
-    workshop = workshop_for(workshop_id, services.require_participant)
+    workshop = load_workshop(workshop_id)
+    services.require_participant(current_user, workshop)
     form = ButtonForm()
     if form.validate_on_submit():
         broadcast(services.anonymise(current_user, workshop))

@@ -30,7 +30,7 @@ def _executor(workers):
     return _pool
 
 
-def request(html, cache_dir, workers=1, time_limit=120):
+def ensure_rendered(html, cache_dir, workers=1, time_limit=120):
     """Make sure the PDF of `html` exists or is being made: its key and state ("done", "rendering",
     or "failed" once for a render that failed; asking again then starts afresh)."""
     key = key_of(html)

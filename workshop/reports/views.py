@@ -3,33 +3,19 @@ report" page that polls and then downloads it; a rendered one is sent from the c
 import csv
 import io
 import re
-import unicodedata
-from pathlib import Path
 
 from flask import Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from ..auth.views import facilitator_required
+from ..access import facilitator_required, load_board, load_team, load_workshop
 from ..boards.plans import PILLAR_PRINCIPLE_NAMES
-from ..boards.services import require_staff
-from ..boards.snapshots import card_json, live_cards
+from ..boards.snapshots import card_json
 from ..commitments import services as commitments
-from ..commitments.views import team_of
 from ..extensions import db
-from ..models import Board, CommitmentVersion
-from ..voting.snapshots import card_rounds, standings_by_round
-from ..workshops.views import managed_workshop
+from ..models import CommitmentVersion
 from . import bp, jobs, words  # noqa: F401  (words registers the report templates' filters)
-
-
-def cache_dir():
-    return current_app.config.get("REPORTS_CACHE") or str(Path(current_app.instance_path) / "reports")
-
-
-def slug(text):
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "report"
+from .services import cache_dir, ranked_cards, slug, summary
 
 
 # Where the person who asked for a report came from, by the report's address: the page that
@@ -52,7 +38,7 @@ def send_report(html, filename, workshop):
     """The PDF of `html`, a report about `workshop`, from the cache, or the preparing page while a
     worker renders it (it downloads the PDF when ready and links back to where the person was)."""
     config = current_app.config
-    key, state = jobs.request(html, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
+    key, state = jobs.ensure_rendered(html, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
     jobs.file_under(cache_dir(), workshop.id, key)
     if state == "done":
         return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
@@ -96,14 +82,14 @@ def version_json(version):
 @login_required
 def commitment_pdf(workshop_id, team_id, number):
     """A final version's report: for the city team and the workshop's facilitators."""
-    team = team_of(workshop_id, team_id)
+    team = load_team(workshop_id, team_id)
     return commitment_pdf_response(team, version_of(commitments.commitment_of(team), number))
 
 
 @bp.route("/workshops/<int:workshop_id>/commitments/<int:team_id>/v<int:number>.json")
 @login_required
 def commitment_data(workshop_id, team_id, number):
-    team = team_of(workshop_id, team_id)
+    team = load_team(workshop_id, team_id)
     return version_json(version_of(commitments.commitment_of(team), number))
 
 
@@ -126,20 +112,8 @@ def shared_data(token, number):
 def summary_pdf(workshop_id):
     """Every board with the cards the room saw, ranked by dots (of the last round, with the dots of
     each earlier round), and every city's commitment status."""
-    workshop = managed_workshop(workshop_id)
-    boards = []
-    for area in workshop.policy_areas:
-        rounds = standings_by_round(area.board)
-        ranking = rounds[-1][1]
-        lanes = {lane: [] for lane in ("problem", "idea", "action")}
-        for card in live_cards(area.board):
-            dots, rank = ranking.get(card.id, (0, None))
-            if rank is not None:  # only what the whole room saw is ranked
-                lanes[card.lane].append({"card": card, "dots": dots, "rank": rank, "rounds": card_rounds(card.id, rounds)})
-        for entries in lanes.values():
-            entries.sort(key=lambda entry: (entry["rank"], entry["card"].id))
-        boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes, "rounds": len(rounds)})
-    cities = [{"name": team.name, "status": commitments.status_of(team)} for team in workshop.city_teams]
+    workshop = load_workshop(workshop_id, run=True)
+    boards, cities = summary(workshop)
     html = render_template("reports/summary.html", workshop=workshop, boards=boards, cities=cities)
     return send_report(html, f"summary-{slug(workshop.title)}.pdf", workshop)
 
@@ -157,13 +131,9 @@ def spreadsheet_safe(value):
 def exported_board(board_id):
     """The board and its cards for export: each card's dots and rank in the current round, and in
     every round (`rounds`, the current one last). Only cards the whole room saw have a rank."""
-    board = db.get_or_404(Board, board_id)
-    require_staff(current_user, board)
-    rounds = standings_by_round(board)
-    rows = []
-    for card in live_cards(board):
-        per_round = card_rounds(card.id, rounds)
-        rows.append({**card_json(card), "dots": per_round[-1]["dots"], "rank": per_round[-1]["rank"], "rounds": per_round})
+    board = load_board(board_id, run=True)
+    rows = [{**card_json(entry["card"]), "dots": entry["dots"], "rank": entry["rank"], "rounds": entry["rounds"]}
+            for entry in ranked_cards(board)]
     return board, rows
 
 

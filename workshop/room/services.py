@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from ..boards.services import find_card, record, require_staff
-from ..boards.snapshots import audience
-from ..errors import Forbidden, Refused
+from ..access import require_runs
+from ..boards.services import find_card, record
+from ..boards.visibility import audience
+from ..errors import Refused
 from ..extensions import db
 from ..models import PHASES, utcnow
 from ..voting.services import next_round
@@ -25,7 +26,7 @@ def next_phase(phase):
 def set_phase(actor, board, phase, keep_posting_open=None):
     """Move a board to another phase; entering results reveals the counts, and voting again after
     a round's results starts a new round."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     if phase not in PHASES:
         raise Refused("bad_phase", _l("A board is in collect, vote, results or closed."), field="phase")
     return _enter_phase(board, phase, keep_posting_open)
@@ -50,7 +51,7 @@ def _enter_phase(board, phase, keep_posting_open=None):
 
 def set_paused(actor, board, paused):
     """Pause (lock) a board at any time, or let it go on."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     board.paused = paused
     events = [record(board, "board_updated")]
     db.session.commit()
@@ -65,14 +66,14 @@ def _check_seconds(seconds):
 
 
 def start_timer(actor, board, seconds, advances=False):
-    require_staff(actor, board)
+    require_runs(actor, board)
     _check_seconds(seconds)
     board.timer_ends_at, board.timer_remaining, board.timer_advances = utcnow() + timedelta(seconds=seconds), None, advances
     db.session.commit()
 
 
 def pause_timer(actor, board):
-    require_staff(actor, board)
+    require_runs(actor, board)
     if board.timer_ends_at is None:
         raise Refused("timer_not_running", _l("The timer is not running."))
     left = (board.timer_ends_at - utcnow()).total_seconds()
@@ -81,7 +82,7 @@ def pause_timer(actor, board):
 
 
 def resume_timer(actor, board):
-    require_staff(actor, board)
+    require_runs(actor, board)
     if board.timer_remaining is None:
         raise Refused("timer_not_paused", _l("The timer is not paused."))
     board.timer_ends_at, board.timer_remaining = utcnow() + timedelta(seconds=board.timer_remaining), None
@@ -90,7 +91,7 @@ def resume_timer(actor, board):
 
 def add_time(actor, board, seconds=60):
     """A minute more (or `seconds`), whether the timer runs, is paused, or has run out."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     _check_seconds(seconds)
     if board.timer_remaining is not None:
         board.timer_remaining += seconds
@@ -102,7 +103,7 @@ def add_time(actor, board, seconds=60):
 
 
 def stop_timer(actor, board):
-    require_staff(actor, board)
+    require_runs(actor, board)
     board.timer_ends_at = board.timer_remaining = None
     db.session.commit()
 
@@ -122,7 +123,7 @@ def timer_ran_out(board, ends_at):
 
 def spotlight(actor, board, card_id):
     """Put one card in focus on every screen (a card the whole room may see), or release it (None)."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     if card_id is not None:
         card = find_card(card_id, board)
         if not audience(card).everyone:
@@ -133,7 +134,6 @@ def spotlight(actor, board, card_id):
 
 def remove_participant(actor, participant):
     """End a participant's session for good: this identity cannot sign in again."""
-    if not (actor.is_authenticated and actor.facilitates(participant.workshop)):
-        raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
+    require_runs(actor, participant.workshop)
     participant.removed_at = participant.removed_at or utcnow()
     db.session.commit()

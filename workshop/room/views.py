@@ -2,15 +2,12 @@
 from flask import render_template, url_for
 from flask_login import current_user
 
-from ..auth.views import facilitator_required
-from ..boards.messages import board_messages, console_messages
+from ..access import facilitator_required, join_link, load_board, load_workshop
+from ..boards.messages import board_messages, console_messages, page_limits
 from ..boards.presence import presence_store
-from ..boards.services import require_staff
-from ..boards.snapshots import THE_ROOM, snapshot
+from ..boards.snapshots import snapshot
+from ..boards.visibility import THE_ROOM
 from ..commitments import services as commitments
-from ..extensions import db
-from ..models import Board
-from ..workshops.views import join_link, managed_workshop
 from . import bp
 
 
@@ -18,7 +15,7 @@ from . import bp
 @facilitator_required
 def console(workshop_id):
     """One page for the whole workshop: every board's phase, timer, cards, votes and who is online."""
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     boards = [
         {"snapshot": snapshot(area.board, current_user), "presence": presence_store().summary(area.board.id),
          "projector": url_for("room.projector", board_id=area.board.id), "page": url_for("boards.show", board_id=area.board.id)}
@@ -36,7 +33,8 @@ def console(workshop_id):
                        "shared": bool(commitment and commitment.share_token)})
     return render_template(
         "room/console.html", workshop=workshop,
-        data={"boards": boards, "participants": people, "cities": cities, "messages": console_messages()},
+        data={"boards": boards, "participants": people, "cities": cities, "messages": console_messages(),
+              "limits": page_limits()},
     )
 
 
@@ -45,8 +43,7 @@ def console(workshop_id):
 def projector(board_id):
     """The room's screen: large type, the join code and QR, the timer, the spotlight, the ranking.
     Rendered for the room (what every participant sees), whoever opened it: it is on the wall."""
-    board = db.get_or_404(Board, board_id)
-    require_staff(current_user, board)
+    board = load_board(board_id, run=True)
     workshop = board.workshop
     return render_template(
         "room/projector.html", board=board, workshop=workshop, join_link=join_link(workshop),

@@ -4,10 +4,10 @@ from flask_login import current_user
 
 from ..boards.broadcast import broadcast
 from ..boards.events import board_of, card_of
+from ..boards.votes import holder_json
 from ..live import handler, keep_loaded_after_commit, read
 from ..publish import to_person, to_team
 from . import services
-from .snapshots import holder_json
 from .tallies import tallies
 
 

@@ -4,12 +4,13 @@ mode), so parallel votes from two tabs or a script queue up instead of overspend
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from ..boards.services import is_member, record, require_board_open, require_not_paused, require_staff
-from ..boards.snapshots import can_see
+from ..access import require_runs
+from ..boards.services import record, require_board_open, require_not_paused
+from ..boards.visibility import can_see
+from ..boards.votes import holding
 from ..errors import Forbidden, Refused
 from ..extensions import db
 from ..models import DOTS_MAX, LANES, VOTE_MODES, CityTeam, Participant, Vote
-from .snapshots import holding
 
 
 def lock_holder(board, voter):
@@ -24,7 +25,7 @@ def lock_holder(board, voter):
 
 def require_voting_open(actor, card):
     board = card.board
-    if actor.is_facilitator or not is_member(actor, board):
+    if not board.has_participant(actor):
         raise Forbidden("not_voter", _l("Only this workshop's participants vote."))
     require_not_paused(board)
     if board.phase != "vote":
@@ -37,7 +38,7 @@ def require_voting_open(actor, card):
 
 def cast_vote(voter, card):
     """Put one of the voter's dots (or their city team's) on `card`. Returns the holder's dots
-    after it (`snapshots.holding`), read in the same transaction: the ack needs no second look."""
+    after it (`boards.votes.holding`), read in the same transaction: the ack needs no second look."""
     board = card.board
     require_voting_open(voter, card)
     lock_holder(board, voter)
@@ -72,7 +73,7 @@ def take_back_vote(voter, card):
 
 def configure_voting(actor, board, budget, cap, lanes, mode, hidden):
     """The facilitator's voting settings for a board."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     require_board_open(board)
     for name, value in (("budget", budget), ("cap", cap)):
         if not 1 <= value <= DOTS_MAX:
@@ -91,7 +92,7 @@ def configure_voting(actor, board, budget, cap, lanes, mode, hidden):
 
 def reveal_votes(actor, board):
     """Show everyone's counts to the room."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     board.votes_revealed = True
     events = [record(board, "board_updated")]
     db.session.commit()
@@ -101,7 +102,7 @@ def reveal_votes(actor, board):
 def start_round(actor, board):
     """A new voting round: every budget is full again, and counts are hidden again if the board
     hides them until reveal. Earlier rounds' votes stay, with their round, for the results."""
-    require_staff(actor, board)
+    require_runs(actor, board)
     require_board_open(board)
     next_round(board)
     events = [record(board, "board_updated")]

@@ -1,12 +1,12 @@
 """Vote counts reach the room coalesced: a vote marks its card; a few times a second each board
 with marked cards gets one `votes_changed` with the absolute counts of those cards. A storm of
 votes costs the room a handful of messages, and a lost message is healed by the next one."""
-from ..boards.snapshots import audience
+from ..boards.visibility import audience
+from ..boards.votes import counts
 from ..extensions import db
 from ..live import Coalescer
 from ..models import Board
 from ..publish import to_board, to_staff
-from .snapshots import counts
 
 
 def send_counts(board_id, card_ids):

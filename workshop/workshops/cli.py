@@ -34,7 +34,7 @@ def seed_demo_workshop():
         ),
     )
     for name, country in DEMO_CITIES:
-        services.find_or_add_city_team(workshop, name, country)
+        workshop.find_or_add_city_team(name, country)
     db.session.commit()
     return workshop
 

@@ -2,7 +2,8 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select
 
-from ..errors import Forbidden, Refused
+from ..access import require_runs
+from ..errors import Refused
 from ..extensions import db
 from ..models import Board, Card, CityTeam, Facilitator, Participant, PolicyArea, Workshop, new_join_code, utcnow
 from .lab import LAB_POLICY_AREAS
@@ -12,25 +13,10 @@ WORKSHOP_FIELDS = ("title", "host_city", "starts_on", "ends_on", "description", 
 
 # Who may do what -----------------------------------------------------------------------------
 
-def require_facilitator(actor, workshop):
-    """Only the workshop's own facilitators prepare and run it."""
-    if not (actor.is_authenticated and actor.facilitates(workshop)):
-        raise Forbidden("not_facilitator", _l("Only this workshop's facilitators can do that."))
-
-
-def may_enter(actor, workshop):
-    """Its facilitators and its participants see a workshop; nobody else does."""
-    if not actor.is_authenticated:
-        return False
-    return actor.facilitates(workshop) or getattr(actor, "workshop_id", None) == workshop.id
-
-
 def may_delete(actor, workshop):
     """Only the facilitator who created a workshop deletes it (co-facilitators were invited into
     someone else's event); if that account is gone, any of its facilitators."""
-    if not (actor.is_authenticated and actor.facilitates(workshop)):
-        return False
-    return workshop.created_by_id in (None, actor.id)
+    return workshop.is_run_by(actor) and workshop.created_by_id in (None, actor.id)
 
 
 # Workshops -----------------------------------------------------------------------------------
@@ -62,7 +48,7 @@ def create_workshop(facilitator, use_lab_template=False, **fields):
 
 
 def update_workshop(actor, workshop, **fields):
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     check_dates(fields.get("starts_on", workshop.starts_on), fields.get("ends_on", workshop.ends_on))
     for name, value in _only_workshop_fields(fields).items():
         setattr(workshop, name, value)
@@ -75,14 +61,14 @@ def _only_workshop_fields(fields):
 
 def close_workshop(actor, workshop):
     """A closed workshop takes no new participants; its code may later serve another workshop."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     workshop.closed_at = workshop.closed_at or utcnow()
     db.session.commit()
 
 
 def reopen_workshop(actor, workshop):
     """Open again; if another open workshop took the code meanwhile, this one gets a new code."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     if workshop.is_open:
         return
     taken = db.session.scalar(
@@ -96,28 +82,28 @@ def reopen_workshop(actor, workshop):
 
 def change_join_code(actor, workshop):
     """A fresh code, for when the old one has travelled further than it should."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     workshop.join_code = free_join_code()
     db.session.commit()
 
 
 def open_commitments(actor, workshop):
     """Open the commitment step: every participant's home now leads with their city's commitment."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     workshop.commitments_opened_at = workshop.commitments_opened_at or utcnow()
     db.session.commit()
 
 
 def close_commitments(actor, workshop):
     """Back to the boards first; commitments already written stay as they are."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     workshop.commitments_opened_at = None
     db.session.commit()
 
 
 def invite_facilitator(actor, workshop, email):
     """Make the account with `email` a co-facilitator of `workshop`."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     invitee = db.session.scalar(select(Facilitator).where(func.lower(Facilitator.email) == email.strip().lower()))
     if invitee is None:
         raise Refused(
@@ -134,7 +120,7 @@ def invite_facilitator(actor, workshop, email):
 
 def add_policy_area(actor, workshop, title, description=""):
     """A new policy area at the end of the list, with its board."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     area = _new_policy_area(workshop, title, description)
     db.session.commit()
     return area
@@ -155,13 +141,13 @@ def _add_lab_policy_areas(workshop):
 
 def apply_lab_template(actor, workshop):
     """Add the Social Innovation Lab's three policy areas, skipping any the workshop already has."""
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     _add_lab_policy_areas(workshop)
     db.session.commit()
 
 
 def rename_policy_area(actor, area, title, description=None):
-    require_facilitator(actor, area.workshop)
+    require_runs(actor, area.workshop)
     area.title = title
     if description is not None:
         area.description = description
@@ -170,7 +156,7 @@ def rename_policy_area(actor, area, title, description=None):
 
 def move_policy_area(actor, area, offset):
     """Move a policy area up (-1) or down (+1) in the workshop's order."""
-    require_facilitator(actor, area.workshop)
+    require_runs(actor, area.workshop)
     areas = list(area.workshop.policy_areas)
     index = areas.index(area)
     target = min(max(index + offset, 0), len(areas) - 1)
@@ -185,7 +171,7 @@ def remove_policy_area(actor, area):
     from ..boards.snapshots import forget_board  # boards build on workshops
 
     workshop = area.workshop
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     board_id = area.board.id
     workshop.policy_areas.remove(area)
     for position, each in enumerate(workshop.policy_areas):
@@ -196,17 +182,6 @@ def remove_policy_area(actor, area):
 
 # City teams ----------------------------------------------------------------------------------
 
-def find_or_add_city_team(workshop, name, country=""):
-    """The workshop's city team called `name` (any letter case), added if missing. Does not commit."""
-    name = name.strip()
-    existing = next((team for team in workshop.city_teams if team.name.casefold() == name.casefold()), None)
-    if existing is not None:
-        return existing
-    team = CityTeam(name=name, country=(country or "").strip())
-    workshop.city_teams.append(team)
-    return team
-
-
 def check_city_name(workshop, name, team=None):
     """A city team's name: given, and no other team of the workshop has it (in any letter case)."""
     if not name:
@@ -216,9 +191,9 @@ def check_city_name(workshop, name, team=None):
 
 
 def add_city_team(actor, workshop, name, country=""):
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     check_city_name(workshop, (name or "").strip())
-    team = find_or_add_city_team(workshop, name, country)
+    team = workshop.find_or_add_city_team(name, country)
     db.session.commit()
     return team
 
@@ -226,7 +201,7 @@ def add_city_team(actor, workshop, name, country=""):
 def rename_city_team(actor, team, name, country=""):
     """Change a city team's name (and country). Returns a `card_edited` event for every live card
     that shows the city, for the caller to broadcast, so that open boards show the new name."""
-    require_facilitator(actor, team.workshop)
+    require_runs(actor, team.workshop)
     name = (name or "").strip()
     check_city_name(team.workshop, name, team)
     renamed = name != team.name
@@ -253,7 +228,7 @@ def renamed_on_cards(author_ids):
 def remove_city_team(actor, team):
     """Remove a city team nobody has joined yet (a team's participants own cards and votes)."""
     workshop = team.workshop
-    require_facilitator(actor, workshop)
+    require_runs(actor, workshop)
     # Lock the team's row (PostgreSQL; SQLite writes one at a time anyway), then delete it only if
     # still empty, in one statement: a participant joining meanwhile must not be deleted with it.
     db.session.execute(select(CityTeam.id).where(CityTeam.id == team.id).with_for_update())

@@ -8,44 +8,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth.views import facilitator_required, show_refusal
+from ..access import facilitator_required, join_link, load_area, load_team, load_workshop
 from ..boards.messages import board_messages
 from ..boards.snapshots import visible_cards
 from ..commitments import services as commitments
 from ..errors import Refused
-from ..extensions import db
 from ..boards.broadcast import broadcast
-from ..models import CityTeam, PolicyArea, Workshop
+from ..forms import show_refusal
 from . import bp, services
 from .forms import ButtonForm, CityTeamForm, InviteForm, NewWorkshopForm, PolicyAreaForm, WorkshopForm
-
-
-def managed_workshop(workshop_id):
-    """The workshop, if the current facilitator runs it: 404 when it does not exist, 403 otherwise."""
-    workshop = db.get_or_404(Workshop, workshop_id)
-    services.require_facilitator(current_user, workshop)
-    return workshop
-
-
-def managed_part(model, workshop_id, part_id):
-    """A policy area or city team of a workshop the current facilitator runs: 404 unless it is one of its own."""
-    workshop = managed_workshop(workshop_id)
-    part = db.session.get(model, part_id)
-    if part is None or part.workshop_id != workshop.id:
-        abort(404)
-    return part
-
-
-def managed_area(workshop_id, area_id):
-    return managed_part(PolicyArea, workshop_id, area_id)
-
-
-def managed_team(workshop_id, team_id):
-    return managed_part(CityTeam, workshop_id, team_id)
-
-
-def join_link(workshop):
-    return url_for("auth.join", code=workshop.join_code, _external=True)
 
 
 @bp.route("/")
@@ -74,9 +45,7 @@ def create():
 @login_required
 def home(workshop_id):
     """The workshop's home: its boards, for its participants and facilitators."""
-    workshop = db.get_or_404(Workshop, workshop_id)
-    if not services.may_enter(current_user, workshop):
-        abort(403)
+    workshop = load_workshop(workshop_id)
     return render_template(
         "workshops/home.html", workshop=workshop, boards=board_tiles(workshop, current_user),
         commitment=None if current_user.is_facilitator else commitment_call(workshop, current_user),
@@ -111,7 +80,7 @@ def commitment_call(workshop, participant):
 @facilitator_required
 def settings(workshop_id):
     """Everything a facilitator prepares, on one page; each part posts to its own address."""
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     form = WorkshopForm(obj=workshop)
     if form.validate_on_submit():
         try:
@@ -169,7 +138,7 @@ def press(workshop, service, message, anchor):
 @bp.post("/<int:workshop_id>/policy-areas")
 @facilitator_required
 def add_policy_area(workshop_id):
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     form = PolicyAreaForm()
     if not form.validate_on_submit():
         return render_settings(workshop, area_form=form)
@@ -181,7 +150,7 @@ def add_policy_area(workshop_id):
 @bp.post("/<int:workshop_id>/policy-areas/lab-template")
 @facilitator_required
 def apply_lab_template(workshop_id):
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     if button_pressed():
         services.apply_lab_template(current_user, workshop)
         flash(_("The Social Innovation Lab's policy areas are in."))
@@ -191,7 +160,7 @@ def apply_lab_template(workshop_id):
 @bp.post("/<int:workshop_id>/policy-areas/<int:area_id>")
 @facilitator_required
 def rename_policy_area(workshop_id, area_id):
-    area = managed_area(workshop_id, area_id)
+    area = load_area(workshop_id, area_id)
     form = PolicyAreaForm(prefix=f"area-{area.id}")
     if not form.validate_on_submit():
         return render_settings(area.workshop, failed_area=(area.id, form))
@@ -203,7 +172,7 @@ def rename_policy_area(workshop_id, area_id):
 @bp.post("/<int:workshop_id>/policy-areas/<int:area_id>/move")
 @facilitator_required
 def move_policy_area(workshop_id, area_id):
-    area = managed_area(workshop_id, area_id)
+    area = load_area(workshop_id, area_id)
     offset = {"up": -1, "down": 1}.get(request.form.get("direction"))
     if offset is None:
         abort(400)
@@ -215,7 +184,7 @@ def move_policy_area(workshop_id, area_id):
 @bp.post("/<int:workshop_id>/policy-areas/<int:area_id>/remove")
 @facilitator_required
 def remove_policy_area(workshop_id, area_id):
-    area = managed_area(workshop_id, area_id)
+    area = load_area(workshop_id, area_id)
     workshop = area.workshop
     if button_pressed():
         services.remove_policy_area(current_user, area)
@@ -226,7 +195,7 @@ def remove_policy_area(workshop_id, area_id):
 @bp.post("/<int:workshop_id>/city-teams")
 @facilitator_required
 def add_city_team(workshop_id):
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     form = CityTeamForm()
     if form.validate_on_submit():
         try:
@@ -243,7 +212,7 @@ def add_city_team(workshop_id):
 @facilitator_required
 def rename_city_team(workshop_id, team_id):
     """A city team's new name and country; open boards show the new name on its cards."""
-    team = managed_team(workshop_id, team_id)
+    team = load_team(workshop_id, team_id, run=True)
     form = CityTeamForm(prefix=f"team-{team.id}")
     if form.validate_on_submit():
         try:
@@ -260,7 +229,7 @@ def rename_city_team(workshop_id, team_id):
 @facilitator_required
 def remove_city_team(workshop_id, team_id):
     """Remove a city team nobody has joined; one with participants stays, and the page says why."""
-    team = managed_team(workshop_id, team_id)
+    team = load_team(workshop_id, team_id, run=True)
     workshop, name = team.workshop, team.name
     if button_pressed():
         try:
@@ -276,7 +245,7 @@ def remove_city_team(workshop_id, team_id):
 @bp.post("/<int:workshop_id>/facilitators")
 @facilitator_required
 def invite_facilitator(workshop_id):
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     form = InviteForm()
     if form.validate_on_submit():
         try:
@@ -293,7 +262,7 @@ def invite_facilitator(workshop_id):
 @facilitator_required
 def change_state(workshop_id, action):
     """Close or reopen the workshop, or give it a new join code."""
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     change = {
         "close": (services.close_workshop, _("Workshop closed: nobody new can join.")),
         "reopen": (services.reopen_workshop, _("Workshop open again.")),
@@ -307,7 +276,7 @@ def change_state(workshop_id, action):
 def commitment_step(workshop_id, action):
     """Open the commitment step (every participant's home then leads with their city's
     commitment), or close it again."""
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     change = {
         "open": (services.open_commitments, _("The commitment step is open: each participant's home now leads with their city's commitment.")),
         "close": (services.close_commitments, _("The commitment step is closed: participants' homes lead with the boards again.")),
@@ -319,7 +288,7 @@ def commitment_step(workshop_id, action):
 @facilitator_required
 def share(workshop_id):
     """The join link, the code in large type and a QR code, for the projector."""
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     return render_template("workshops/share.html", workshop=workshop, join_link=join_link(workshop))
 
 
@@ -327,7 +296,7 @@ def share(workshop_id):
 @facilitator_required
 def qr_code(workshop_id):
     """The join link as a QR code in SVG, crisp at any size on a projector."""
-    workshop = managed_workshop(workshop_id)
+    workshop = load_workshop(workshop_id, run=True)
     qr = segno.make(join_link(workshop), error="m")
     svg = io.BytesIO()
     qr.save(svg, kind="svg", scale=10, border=2, xmldecl=False, title=_("QR code of the join link"))

@@ -1,11 +1,14 @@
-"""What each person sees of the votes: their own dots (or their city team's, with who spent
-what) always; everyone's counts only once they are public, or if they run the workshop."""
+"""The read side of votes: counts per card and per round, each budget's dots, the room's
+standings, and what each person sees of them (their own dots, or their city team's, with who
+spent what, always; everyone's counts only once they are public, or if they run the workshop).
+
+Here, in boards, because a board's snapshot, the console, the reports and the commitments all
+show them; the `voting` feature writes dots and builds on this, never the other way round."""
 from sqlalchemy import func, select
 
-from ..boards.services import is_staff
-from ..boards.snapshots import THE_ROOM, audience, can_see
 from ..extensions import db
 from ..models import Card, Vote
+from .visibility import THE_ROOM, audience, can_see
 
 
 def counts(board, card_ids=None, round=None):
@@ -77,7 +80,7 @@ def holder_json(board, voter, dots=None):
 def votes_json(board, viewer):
     """The votes part of a snapshot for `viewer`: counts only of cards they may see, and only once
     public; earlier rounds' counts (public once their round is over), of cards they may see."""
-    staff = is_staff(viewer, board)
+    staff = board.is_run_by(viewer)
     visible_counts = None
     visible = None
     if staff or board.votes_public or board.vote_round > 1:
