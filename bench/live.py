@@ -82,7 +82,10 @@ def seed(url, people, crowded_cards=1000):
         for n in range(crowded_cards):
             boards.add_card(participants[n % len(participants)], crowded, lanes[n % 3], f"Card {n} of a crowded board, long enough to be real.")
         db.session.commit()
-        return cookies, {"fanout": workshop.policy_areas[0].board.id, "votes": voting.id, "joins": crowded.id}
+        boards_ = {"fanout": workshop.policy_areas[0].board.id, "votes": voting.id, "joins": crowded.id}
+        db.session.remove()
+        db.engine.dispose()  # its connections closed now, not when collected (a test drops the database)
+        return cookies, boards_
 
 
 def signed_in(app, participant):

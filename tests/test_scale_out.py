@@ -159,7 +159,7 @@ def test_presence_in_redis_forgets_a_process_that_stopped_beating(app, redis_url
 
     from workshop.boards.presence import RedisPresence
 
-    store = RedisPresence(redis_url)
+    store = RedisPresence(redis_client.Redis.from_url(redis_url))
     board_id = 987654321
     store._redis.delete(store._key(board_id))
     with app.test_request_context():

@@ -7,9 +7,9 @@ from werkzeug.routing import IntegerConverter
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
-from . import auth, boards, commitments, config, errors, privacy, ratelimits, reports, room, security, workshops
+from . import auth, boards, commitments, config, errors, privacy, publish, ratelimits, reports, room, security, workshops
 from .voting import events as voting_events  # noqa: F401
-from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, login_manager, message_queue, migrate, shared_redis, socketio
 from .live import LARGEST_NUMBER, Packet, compress_large_messages_only
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ def create_app(test_config=None):
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        **message_queue(app.config),
         cors_allowed_origins=security.allowed_origin(app.config),
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         serializer=Packet,
@@ -47,9 +47,10 @@ def create_app(test_config=None):
     app.after_request(security.add_security_headers)
 
     app.url_map.converters["int"] = BoundedIntegerConverter
-    app.extensions["workshop.presence"] = boards.presence.make_presence(app.config)
-    app.extensions["workshop.sockets"] = auth.sockets.make_socket_registry(app.config)
-    app.extensions["workshop.ratelimits"] = ratelimits.RateLimits(app.config)
+    redis = shared_redis(app.config)  # None: one process, everything in its memory
+    app.extensions["workshop.presence"] = boards.presence.make_presence(redis)
+    app.extensions["workshop.sockets"] = publish.make_socket_registry(redis)
+    app.extensions["workshop.ratelimits"] = ratelimits.RateLimits(app.config, redis)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
 

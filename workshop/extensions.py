@@ -29,6 +29,48 @@ babel = Babel()
 socketio = SocketIO()
 
 
+def shared_redis_url(config):
+    """The Redis that several server processes share, or None when one process serves the room.
+    The one place that decides Redis or memory: with it, rooms cross processes through Redis (the
+    Socket.IO message queue) and presence, the socket registry and the rate limits' counts live
+    there; without it, all of them live in this process's memory."""
+    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    return queue if queue.startswith(("redis://", "rediss://")) else None
+
+
+def shared_redis(config):
+    """One redis-py client for the app (None without a shared Redis), for presence, the socket
+    registry and the rate limits. Its pool holds `REDIS_MAX_CONNECTIONS`: when 550 sockets closed
+    at once, redis-py's default pool (100, and an error past it) failed 1,123 disconnects. Past the
+    size a command waits for a free connection (`REDIS_POOL_TIMEOUT` seconds) instead of failing.
+    A Redis that stopped answering costs a command at most a second, not a TCP timeout."""
+    url = shared_redis_url(config)
+    if url is None:
+        return None
+    import redis
+
+    pool = redis.BlockingConnectionPool.from_url(
+        url, max_connections=config["REDIS_MAX_CONNECTIONS"], timeout=config["REDIS_POOL_TIMEOUT"],
+        socket_timeout=1, socket_connect_timeout=1,
+    )
+    return redis.Redis(connection_pool=pool)
+
+
+def message_queue(config):
+    """Flask-SocketIO's options for sharing rooms between processes. The queue keeps a client of
+    its own: its subscriber waits on Redis with no time limit, which the shared client's one-second
+    timeout would break; its pool gets the same size. Always named, since `socketio` outlives an
+    app (tests build many) and would keep the previous app's queue."""
+    url = shared_redis_url(config)
+    if url is None:
+        other = config.get("SOCKETIO_MESSAGE_QUEUE")  # a queue other than Redis: the library's own
+        return {"message_queue": other} if other else {"message_queue": None, "client_manager": None}
+    from socketio import RedisManager
+
+    return {"client_manager": RedisManager(url, channel="flask-socketio",
+                                           redis_options={"max_connections": config["REDIS_MAX_CONNECTIONS"]})}
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
     """WAL lets readers and a writer work at once; foreign keys are off in SQLite unless asked."""

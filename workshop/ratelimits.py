@@ -10,9 +10,10 @@ the next try is allowed. In memory, expired times are swept every 10 s, inline (
 timer thread every 10 ms as `limits` does: see there why.
 
 Counts live in this process's memory, or in Redis when several processes serve the room
-(`RATELIMIT_STORAGE_URL`, else `SOCKETIO_MESSAGE_QUEUE` when it is Redis), so that a person
-cannot multiply their allowance by reaching several processes. When that store cannot be reached,
-tries are let through and the failure logged: the limits protect the room, and must not stop it."""
+(`RATELIMIT_STORAGE_URL`, else the shared Redis, see `workshop.extensions.shared_redis_url`), so
+that a person cannot multiply their allowance by reaching several processes; in the shared Redis
+they use the app's one client and its pool. When that store cannot be reached, tries are let
+through and the failure logged: the limits protect the room, and must not stop it."""
 import math
 import time
 from functools import lru_cache, wraps
@@ -20,17 +21,17 @@ from functools import lru_cache, wraps
 from flask import current_app, request
 from limits import parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import MemoryStorage, RedisStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from .config import RATE_LIMITS
 from .errors import SlowDown
+from .extensions import shared_redis_url
 
 
 def storage_url(config):
-    """Where counts live: the configured URL, else Redis when processes share rooms there, else memory."""
-    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
-    return config.get("RATELIMIT_STORAGE_URL") or (queue if queue.startswith(("redis://", "rediss://")) else "memory://")
+    """Where counts live: the configured URL, else the Redis processes share, else memory."""
+    return config.get("RATELIMIT_STORAGE_URL") or shared_redis_url(config) or "memory://"
 
 
 @lru_cache(maxsize=64)
@@ -63,11 +64,18 @@ class MemoryCounts(MemoryStorage):
 class RateLimits:
     """The app's counter: `spend(name, who)` counts one action or raises `SlowDown`."""
 
-    def __init__(self, config):
+    def __init__(self, config, redis=None):
+        """`redis`: the app's shared client (`workshop.extensions.shared_redis`), used when the
+        counts live in that Redis."""
         url = storage_url(config)
-        # A Redis that stopped answering costs each try at most a second, not a TCP timeout.
-        timeouts = {"socket_timeout": 1, "socket_connect_timeout": 1} if url.startswith("redis") else {}
-        self.storage = MemoryCounts() if url == "memory://" else storage_from_string(url, wrap_exceptions=True, **timeouts)
+        if url == "memory://":
+            self.storage = MemoryCounts()
+        elif redis is not None and url == shared_redis_url(config):
+            self.storage = RedisStorage(url, connection_pool=redis.connection_pool, wrap_exceptions=True)
+        else:
+            # A Redis that stopped answering costs each try at most a second, not a TCP timeout.
+            timeouts = {"socket_timeout": 1, "socket_connect_timeout": 1} if url.startswith("redis") else {}
+            self.storage = storage_from_string(url, wrap_exceptions=True, **timeouts)
         self.limiter = MovingWindowRateLimiter(self.storage)
         for name in RATE_LIMITS:
             _parsed(config[f"RATELIMIT_{name}"])  # a mistyped limit fails at start, not mid-workshop

@@ -1,11 +1,9 @@
-"""Who may hold a socket, and ending someone's sockets.
+"""Who may hold a socket, and what a socket leaves behind when it goes.
 
 A socket is admitted with the CSRF token of one of our pages in its connect `auth` (cookies alone
 would let any site open a socket as the visitor), for a signed-in user only. Each socket joins its
-person's own room, so that signing out, or being removed, closes every tab of that person at once.
-With several processes (a Redis message queue) a process only knows its own sockets, so the
-socket ids of each person are also kept in Redis: python-socketio forwards the disconnect of
-another process's socket through the queue."""
+person's own room, so that signing out, or being removed, closes every tab of that person at once
+(`workshop.publish.tell_and_close`, which finds them on every process in the socket registry)."""
 from flask import current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
@@ -13,22 +11,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from flask_wtf.csrf import ValidationError, validate_csrf
 
-from ..extensions import socketio
-
-
-def user_key(user):
-    """A person's key for their sockets: "p:42" or "f:3" (not `get_id()`, which also names a
-    participant's join time and so cannot be made from an id alone)."""
-    return f"f:{user.id}" if user.is_facilitator else participant_key(user.id)
-
-
-def participant_key(participant_id):
-    return f"p:{participant_id}"
-
-
-def user_room(key):
-    """Every socket of one person (`user_key`), whatever page it is on."""
-    return f"user:{key}"
+from ..publish import socket_registry, user_key, user_room
 
 
 def admit(auth):
@@ -40,8 +23,9 @@ def admit(auth):
         raise _refusal("bad_csrf_token", _("This page is out of date. Reload it to reconnect.")) from None
     if not current_user.is_authenticated:
         raise _refusal("not_signed_in", _("Sign in again to continue."))
-    join_room(user_room(user_key(current_user)))
-    socket_registry().add(user_key(current_user), request.sid)
+    mine = user_room(user_key(current_user))
+    join_room(mine)
+    socket_registry().add(mine, request.sid)
 
 
 class SocketSessionInterface(SecureCookieSessionInterface):
@@ -62,64 +46,16 @@ def _refusal(code, message):
 
 
 def forget(sid):
-    """A socket went away (called on `disconnect`)."""
+    """A socket went away (called on `disconnect`): out of the socket registry."""
     socket_registry().remove(sid)
 
 
-def end_sockets(user_key, event, payload):
-    """Tell every socket of the user `user_key` (see `user_key`) why, then close them, on every process."""
-    socketio.emit(event, payload, to=user_room(user_key))
-    for sid in socket_registry().sockets_of(user_key):
-        socketio.server.disconnect(sid, namespace="/")
-
-
-class LocalSockets:
-    """One process: the personal rooms already list each person's sockets."""
-
-    def add(self, user_key, sid):
-        pass
-
-    def remove(self, sid):
-        pass
-
-    def sockets_of(self, user_key):
-        return [sid for sid, _ in socketio.server.manager.get_participants("/", user_room(user_key))]
-
-
-class RedisSockets:
-    """Several processes: each person's socket ids, on every process, in a Redis set."""
-
-    # A set outlives its sockets only when a process died without saying goodbye; closing a socket
-    # that no longer exists does nothing, and the set expires a day after its last newcomer.
-    EXPIRES_SECONDS = 24 * 3600
-
-    def __init__(self, url):
-        import redis
-
-        self._redis = redis.Redis.from_url(url)
-        self._owners = {}  # sid -> user key, for this process's sockets
-
-    def _key(self, user_key):
-        return f"workshop:sockets:{user_key}"
-
-    def add(self, user_key, sid):
-        self._owners[sid] = user_key
-        self._redis.pipeline().sadd(self._key(user_key), sid).expire(self._key(user_key), self.EXPIRES_SECONDS).execute()
-
-    def remove(self, sid):
-        user_key = self._owners.pop(sid, None)
-        if user_key is not None:
-            self._redis.srem(self._key(user_key), sid)
-
-    def sockets_of(self, user_key):
-        return [sid.decode() for sid in self._redis.smembers(self._key(user_key))]
-
-
-def make_socket_registry(config):
-    """Redis when processes share rooms through Redis, else this process's own rooms."""
-    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
-    return RedisSockets(queue) if queue.startswith(("redis://", "rediss://")) else LocalSockets()
-
-
-def socket_registry():
-    return current_app.extensions["workshop.sockets"]
+def each_on_its_own(what, *steps):
+    """Run every step, even when one fails: a failure is logged (with `what`) and the next step
+    still runs. For cleaning up after a socket: one step failing (Redis short of connections) must
+    not leave the rest undone, or a person gone would keep counting as present."""
+    for step in steps:
+        try:
+            step()
+        except Exception:
+            current_app.logger.exception("%s: %s failed", what, getattr(step, "__name__", step))

@@ -8,9 +8,9 @@ from flask_login import current_user, login_user, logout_user
 from ..errors import Refused
 from ..forms import show_refusal
 from ..models import normalise_join_code
+from ..publish import tell_and_close, user_key, user_room
 from ..ratelimits import limit_posts
 from . import bp, services
-from .sockets import end_sockets, user_key
 from .forms import JoinCodeForm, JoinForm, LoginForm, SignupForm
 
 
@@ -113,6 +113,6 @@ def logout():
     leaving = user_key(current_user) if current_user.is_authenticated else None
     logout_user()
     if leaving is not None:
-        end_sockets(leaving, "signed_out", {})
+        tell_and_close(user_room(leaving), "signed_out", {})
     flash(_("You are signed out."))
     return redirect(url_for("auth.home"))

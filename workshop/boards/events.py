@@ -10,7 +10,8 @@ from ..auth import sockets
 from ..extensions import socketio
 from ..live import handler, keep_loaded_after_commit, read
 from . import plans, services
-from .broadcast import broadcast, person_room, room, staff_room, team_room
+from ..publish import board_room, person_room, staff_room, team_room
+from .broadcast import broadcast
 from .presence import presence_news, presence_store
 from .snapshots import board_json, card_json, catch_up
 from .visibility import viewer_for
@@ -24,14 +25,20 @@ def connect(auth=None):
 
 @socketio.on("disconnect")
 def disconnect(*reason):
-    sockets.forget(request.sid)
-    for board_id in presence_store().leave_all(request.sid):
-        presence_news.touch(board_id)
+    """A socket went away: out of the socket registry and off every board's presence, each step on
+    its own (see `sockets.each_on_its_own`)."""
+    sid = request.sid
+
+    def leave_boards():
+        for board_id in presence_store().leave_all(sid):
+            presence_news.touch(board_id)
+
+    sockets.each_on_its_own(f"disconnect of {sid}", lambda: sockets.forget(sid), leave_boards)
 
 
 def _rooms_of(board):
     """The rooms a person is in on `board`: the whole room plus the ones that carry what only they may see."""
-    rooms = [room(board.id)]
+    rooms = [board_room(board.id)]
     if board.is_run_by(current_user):
         rooms.append(staff_room(board.id))
     else:
@@ -81,7 +88,7 @@ def join_board(data):
 @handler("leave_board")
 def leave_board(data):
     board_id = read(data, "board_id", int)
-    for name in [room(board_id), staff_room(board_id)]:
+    for name in [board_room(board_id), staff_room(board_id)]:
         leave_room(name)
     if not current_user.is_facilitator:
         leave_room(person_room(board_id, current_user.id))

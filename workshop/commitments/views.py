@@ -9,10 +9,9 @@ from flask_wtf import FlaskForm
 
 from ..access import load_team
 from ..errors import Refused
-from ..boards.broadcast import participant_room
-from ..extensions import socketio
 from ..forms import show_refusal, text_field
 from ..models import SIGNATORIES_MAX, STATEMENT_MAX
+from ..publish import to_participant
 from . import bp, services
 
 
@@ -146,7 +145,7 @@ def remind_team(actor, team):
     services.remind(actor, team)
     link = url_for("commitments.edit", workshop_id=team.workshop_id, team_id=team.id)
     for person in team.participants:
-        socketio.emit("commitment_reminder", {"city": team.name, "url": link}, to=participant_room(person.id))
+        to_participant(person.id, "commitment_reminder", {"city": team.name, "url": link})
 
 
 @bp.post("/workshops/<int:workshop_id>/commitments/<int:team_id>/remind")

@@ -4,11 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import facilitator_required, load_workshop
-from ..auth.sockets import end_sockets, participant_key
-from ..boards.broadcast import broadcast, close_sockets, room
+from ..boards.broadcast import broadcast
 from ..boards.snapshots import forget_board
 from ..errors import Refused
 from ..forms import show_refusal
+from ..publish import board_room, participant_room, tell_and_close
 from ..reports import jobs
 from ..reports.services import cache_dir, slug
 from ..workshops.forms import ButtonForm
@@ -52,10 +52,10 @@ def clear_up(workshop_id, board_ids, participant_ids):
     jobs.forget(cache_dir(), workshop_id)
     news = {"workshop_id": workshop_id}
     for board_id in board_ids:
-        close_sockets(room(board_id), "workshop_deleted", news)
+        tell_and_close(board_room(board_id), "workshop_deleted", news)
         forget_board(board_id)
     for participant_id in participant_ids:  # those on no board, e.g. between two pages
-        end_sockets(participant_key(participant_id), "workshop_deleted", news)
+        tell_and_close(participant_room(participant_id), "workshop_deleted", news)
 
 
 @bp.route("/workshops/<int:workshop_id>/anonymise-me", methods=["GET", "POST"])

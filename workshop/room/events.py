@@ -3,14 +3,14 @@ Only the workshop's facilitators may send these; everyone on the board sees the 
 from flask import current_app
 from flask_login import current_user
 
-from ..auth.sockets import end_sockets, user_key
-from ..boards.broadcast import broadcast, room
+from ..boards.broadcast import broadcast
 from ..boards.events import board_of
 from ..boards.snapshots import iso, timer_json
 from ..errors import NotFound
 from ..extensions import db, socketio
 from ..live import handler, read
 from ..models import Board, Participant, utcnow
+from ..publish import tell_and_close, to_board, user_key, user_room
 from . import services
 
 
@@ -43,7 +43,7 @@ def set_paused(data):
 def timer_changed(board):
     """Send the timer to the room, and watch for its end if it runs."""
     payload = {"board_id": board.id, "timer": timer_json(board), "server_time": iso(utcnow())}
-    socketio.emit("timer_changed", payload, to=room(board.id))
+    to_board(board.id, "timer_changed", payload)
     if board.timer_ends_at is not None:
         socketio.start_background_task(_when_timer_ends, current_app._get_current_object(), board.id, board.timer_ends_at)
     return {"timer": payload["timer"]}
@@ -94,7 +94,7 @@ def spotlight(data):
     """Put `card_id` in focus on every screen, or release the spotlight with `card_id: null`."""
     board = board_of(data)
     services.spotlight(current_user, board, read(data, "card_id", int, required=False))
-    socketio.emit("spotlight_changed", {"board_id": board.id, "card_id": board.spotlight_card_id}, to=room(board.id))
+    to_board(board.id, "spotlight_changed", {"board_id": board.id, "card_id": board.spotlight_card_id})
     return {}
 
 
@@ -105,5 +105,5 @@ def remove_participant(data):
     if participant is None:
         raise NotFound("no_such_participant", "There is no such participant.")
     services.remove_participant(current_user, participant)
-    end_sockets(user_key(participant), "participant_removed", {"participant_id": participant.id})
+    tell_and_close(user_room(user_key(participant)), "participant_removed", {"participant_id": participant.id})
     return {}

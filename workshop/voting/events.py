@@ -2,11 +2,11 @@
 from flask import request
 from flask_login import current_user
 
-from ..boards.broadcast import broadcast, person_room, team_room
+from ..boards.broadcast import broadcast
 from ..boards.events import board_of, card_of
 from ..boards.votes import holder_json
-from ..extensions import socketio
 from ..live import handler, keep_loaded_after_commit, read
+from ..publish import to_person, to_team
 from . import services
 from .tallies import tallies
 
@@ -15,8 +15,11 @@ def after_vote(card, dots):
     """Tell the voter's other tabs (or their whole city team) their budget, and the room the count."""
     board = card.board
     mine = holder_json(board, current_user, dots)
-    room = team_room(board.id, current_user.city_team_id) if board.vote_mode == "city" else person_room(board.id, current_user.id)
-    socketio.emit("my_votes_changed", mine, to=room, skip_sid=request.sid)  # this tab has it in the ack
+    # Not to this tab: it has its budget in the ack.
+    if board.vote_mode == "city":
+        to_team(board.id, current_user.city_team_id, "my_votes_changed", mine, skip_sid=request.sid)
+    else:
+        to_person(board.id, current_user.id, "my_votes_changed", mine, skip_sid=request.sid)
     tallies.touch(board.id, [card.id])
     return {"votes": mine}
 
