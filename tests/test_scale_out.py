@@ -4,6 +4,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis as redis_client
 
 from workshop import create_app
 from workshop.boards import services as boards
