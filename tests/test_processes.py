@@ -1,5 +1,6 @@
 """The run's own check that it ended every process it started (tests/conftest.py
 `pytest_sessionfinish`), shown on processes started here and ended before the run ends."""
+import os
 import subprocess
 
 from . import processes
@@ -17,8 +18,9 @@ def test_the_check_names_a_child_still_running():
 
 def test_the_check_names_an_orphan_whose_parent_exited():
     """A report worker whose server was killed is an orphan: it comes back to the test run, which names it."""
-    subprocess.run(["sh", "-c", "sleep 61 &"], check=True)  # the shell exits, its sleep runs on
-    orphans = [line for line in processes.still_running(grace=0) if line.endswith("sleep 61")]
+    sleep = f"sleep 61.{os.getpid()}"  # this run's own, whatever else sleeps on the machine
+    subprocess.run(["sh", "-c", f"{sleep} &"], check=True)  # the shell exits, its sleep runs on
+    orphans = [line for line in processes.still_running(grace=0) if line.endswith(sleep)]
     assert len(orphans) == 1
     processes.end_all([int(orphans[0].split()[0])])
-    assert not [line for line in processes.still_running(grace=0) if line.endswith("sleep 61")]
+    assert not [line for line in processes.still_running(grace=0) if line.endswith(sleep)]
