@@ -2,9 +2,10 @@
 // the controls of one board at a time below its row, showing only what applies to the board now.
 // It watches each board (join_board with watch: true, so it does not count as a person there) and
 // sends the same facilitator events the board page does.
-import { announce, h } from "./dom.js";
+import { announce } from "./dom.js";
 import { BoardSync } from "./board-sync.js";
-import { cityCounts, excerpt, translator } from "./messages.js";
+import { Moderation } from "./console-cards.js";
+import { cityCounts, translator } from "./messages.js";
 import { requester } from "./request.js";
 import { Countdown } from "./timer.js";
 import { openSocket } from "./socket.js";
@@ -14,7 +15,6 @@ const { t, count } = translator(data.messages);
 const socket = openSocket(t);
 const request = requester(socket, t);
 const panels = new Map();
-const LATEST = 5; // cards listed while no filter is typed and "Show all cards" is off
 const OPEN_KEY = `console-open:${location.pathname}`;
 
 // Errors show beside the control that failed and are read out once, from the page's live region.
@@ -50,30 +50,6 @@ class StateCountdown extends Countdown {
   }
 }
 
-// Puts the children of `list` in the order of `items` ({key, sig, build}), building a node only
-// for a new key or a changed signature. Nodes that did not change stay where they are, untouched:
-// a reason being typed, an open select or the focus survive a live update of another card.
-function reconcile(list, items, cache) {
-  const wanted = new Set();
-  items.forEach(({ key, sig, build }, index) => {
-    wanted.add(key);
-    let entry = cache.get(key);
-    if (!entry || entry.sig !== sig) {
-      const node = build();
-      if (entry) entry.node.replaceWith(node);
-      entry = { node, sig };
-      cache.set(key, entry);
-    }
-    if (list.children[index] !== entry.node) list.insertBefore(entry.node, list.children[index] || null);
-  });
-  for (const [key, entry] of cache) {
-    if (!wanted.has(key)) {
-      entry.node.remove();
-      cache.delete(key);
-    }
-  }
-}
-
 class Panel {
   constructor(entry) {
     const snapshot = entry.snapshot;
@@ -85,10 +61,7 @@ class Panel {
     this.element = document.getElementById(`console-board-${this.id}`);
     this.controls = this.element.querySelector(".console-controls");
     this.toggle = this.element.querySelector('[data-action="toggle"]');
-    this.open = null; // the card whose hide or merge form is open: {cardId, mode}
-    this.drafts = new Map(); // what was typed or chosen in those forms, by data-key
-    this.cardErrors = new Map(); // card id -> the last refusal of an action on it
-    this.listed = { cards: new Map(), hidden: new Map() };
+    this.moderation = new Moderation(this, { t, count, request, showError, limits: data.limits });
     this.showAll = false;
     this.pendingFocus = null;
     this.countdown = new StateCountdown(this.element.querySelector(".timer"), t);
@@ -128,7 +101,7 @@ class Panel {
     this.isOpen = open;
     this.toggle.setAttribute("aria-expanded", String(open));
     this.controls.hidden = !open;
-    if (open) this.drawCards();
+    if (open) this.moderation.draw();
   }
 
   toggleOpen() {
@@ -193,11 +166,11 @@ class Panel {
       hidden: this.field("hidden").checked,
     })));
     on("release-spotlight", (button) => sends(button, "spotlight", () => ({ card_id: null }), `spotlight:${this.board.spotlight_card_id}`));
-    this.field("filter").addEventListener("input", () => this.drawCards());
+    this.field("filter").addEventListener("input", () => this.moderation.draw());
     on("show-all", (button) => {
       this.showAll = !this.showAll;
       button.setAttribute("aria-pressed", String(this.showAll));
-      this.drawCards();
+      this.moderation.draw();
     });
   }
 
@@ -304,7 +277,7 @@ class Panel {
       for (const box of this.element.querySelectorAll("[data-field=lane]")) box.checked = voting.lanes.includes(box.value);
     }
     this.drawTimer();
-    if (this.isOpen) this.drawCards();
+    if (this.isOpen) this.moderation.draw();
   }
 
   show(states) {
@@ -322,126 +295,6 @@ class Panel {
       "timer-add": state === "running" || state === "up",
       "timer-stop": state !== "off",
     });
-  }
-
-  // The board's cards for moderation: the latest few, all of them, or those the filter finds;
-  // and, apart, the hidden ones with their reason and Restore.
-  drawCards() {
-    const query = this.field("filter").value.trim().toLocaleLowerCase();
-    const newestFirst = [...this.cards.values()].sort((a, b) => b.id - a.id);
-    const shown = newestFirst.filter((card) => !card.hidden);
-    let listed = shown.slice(0, LATEST);
-    let note = shown.length > LATEST ? t("console.latest", { n: LATEST, total: shown.length }) : "";
-    if (query) {
-      listed = shown.filter((card) => `${card.text} ${card.author.name} ${card.author.city}`.toLocaleLowerCase().includes(query));
-      note = count("console.matches", listed.length);
-    } else if (this.showAll) {
-      listed = shown;
-      note = t("console.all", { n: shown.length });
-    }
-    if (!shown.length) note = t("console.none");
-    this.fact("card-list", note);
-    const perLane = new Map();
-    for (const card of shown) perLane.set(card.lane, (perLane.get(card.lane) || 0) + 1);
-    const itemsOf = (cards) => cards.map((card) => {
-      const open = this.open && this.open.cardId === card.id ? this.open.mode : null;
-      const targets = open === "merge" ? this.mergeTargets(card).map((other) => [other.id, other.text]) : null;
-      const sig = JSON.stringify([card, this.counts && this.counts[String(card.id)], this.board.spotlight_card_id === card.id,
-        open, targets, perLane.get(card.lane) > 1, this.cardErrors.get(card.id)]);
-      return { key: card.id, sig, build: () => this.cardItem(card, open, perLane.get(card.lane) > 1) };
-    });
-    reconcile(this.part('[data-list="cards"]'), itemsOf(listed), this.listed.cards);
-    reconcile(this.part('[data-list="hidden"]'), itemsOf(newestFirst.filter((card) => card.hidden)), this.listed.hidden);
-  }
-
-  mergeTargets(card) {
-    return [...this.cards.values()].filter((other) => other.lane === card.lane && other.id !== card.id && !other.hidden);
-  }
-
-  // Opens (or with mode null closes) a card's hide or merge form, the focus going into it (or back).
-  setCardForm(card, mode) {
-    const was = this.open && this.open.mode;
-    this.open = mode ? { cardId: card.id, mode } : null;
-    this.focusLater(mode ? `${mode}-input:${card.id}` : `${was}:${card.id}`);
-    this.render();
-  }
-
-  async cardAction(card, event, payload, focusAfter) {
-    const ack = await request(event, payload);
-    if (ack.ok) this.cardErrors.delete(card.id);
-    else this.cardErrors.set(card.id, ack.error.message);
-    showError(null, ack.ok ? "" : ack.error.message);
-    if (ack.ok) {
-      this.open = null;
-      for (const key of [...this.drafts.keys()]) if (key.endsWith(`:${card.id}`)) this.drafts.delete(key);
-      if (ack.card) this.cards.set(ack.card.id, ack.card);
-      if (event === "merge_cards") this.cards.delete(card.id);
-      this.focusLater(focusAfter);
-    }
-    this.render();
-  }
-
-  cardItem(card, open, mergeable) {
-    const textId = `console-${this.id}-card-${card.id}-text`;
-    const dots = this.counts && this.counts[String(card.id)];
-    const spotlit = this.board.spotlight_card_id === card.id;
-    const item = h("li", { class: `console-card lane-${card.lane}`, "data-card-id": card.id, "aria-labelledby": textId },
-      h("p", { class: "console-card-text", id: textId, text: card.text }),
-      h("p", { class: "console-card-meta" },
-        h("span", { class: "lane-tag", text: t(`lane.${card.lane}`) }), " ",
-        t("card.by", { name: card.author.name, city: card.author.city }),
-        dots ? ` · ${count("dots.count", dots)}` : "",
-        card.private ? ` · ${t("private")}` : "",
-        spotlit ? ` · ${t("spotlight.on")}` : ""));
-    if (card.hidden) item.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
-    const error = h("p", { class: "error", text: this.cardErrors.get(card.id) || "", hidden: !this.cardErrors.has(card.id) });
-    const button = (key, text, onclick, extra = {}) => h("button", {
-      type: "button", text, onclick, "aria-describedby": textId, "data-key": `${key}:${card.id}`, ...extra,
-    });
-    const cancel = button("cancel", t("cancel"), () => this.setCardForm(card, null));
-    // What is typed or chosen in a form survives the form being rebuilt by a live update.
-    const drafted = (element) => {
-      const key = element.dataset.key;
-      if (this.drafts.has(key)) element.value = this.drafts.get(key);
-      element.addEventListener("input", () => this.drafts.set(key, element.value));
-      return element;
-    };
-    if (open === "hide") {
-      const id = `${textId}-reason`;
-      const reason = drafted(h("input", { id, type: "text", maxlength: data.limits.reason, "data-key": `hide-input:${card.id}` }));
-      const form = h("form", { class: "console-card-form", novalidate: true },
-        h("label", { for: id, text: t("hide.reason") }), reason, error,
-        h("div", {}, button("hide-submit", t("hide.submit"), null, { type: "submit", class: "primary" }), cancel));
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        this.cardAction(card, "hide_card", { card_id: card.id, reason: reason.value }, `restore:${card.id}`);
-      });
-      item.append(form);
-    } else if (open === "merge") {
-      const id = `${textId}-into`;
-      const target = drafted(h("select", { id, "data-key": `merge-input:${card.id}` },
-        ...this.mergeTargets(card).map((other) => h("option", { value: other.id, text: excerpt(other.text, 80) }))));
-      const form = h("form", { class: "console-card-form", novalidate: true },
-        h("label", { for: id, text: t("merge.target") }), target, error,
-        h("div", {}, button("merge-submit", t("merge.submit"), null, { type: "submit", class: "primary" }), cancel));
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        const into = Number(target.value);
-        this.cardAction(card, "merge_cards", { card_id: card.id, into_id: into }, `merge:${into}`);
-      });
-      item.append(form);
-    } else if (card.hidden) {
-      item.append(error, h("div", { class: "console-card-actions" },
-        button("restore", t("restore"), () => this.cardAction(card, "restore_card", { card_id: card.id }, `hide:${card.id}`))));
-    } else {
-      item.append(error, h("div", { class: "console-card-actions" },
-        !card.private && !spotlit
-          ? button("spotlight", t("spotlight"), () => this.cardAction(card, "spotlight", { board_id: this.id, card_id: card.id }, "release-spotlight"))
-          : null,
-        button("hide", t("hide"), () => this.setCardForm(card, "hide")),
-        mergeable ? button("merge", t("merge"), () => this.setCardForm(card, "merge")) : null));
-    }
-    return item;
   }
 }
 
