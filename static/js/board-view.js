@@ -2,6 +2,7 @@
 // filters, presence and the connection line. Built with createElement and textContent only: card text is never HTML.
 // Cards are keyed by id and rebuilt only when they change, so focus and open forms survive.
 import { cardElement } from "./board-card.js";
+import { EarlierRounds } from "./board-rounds.js";
 import { buildLanes } from "./board-lanes.js";
 import { announce, h } from "./dom.js";
 import { cityCounts, excerpt } from "./messages.js";
@@ -18,8 +19,7 @@ export class BoardView {
     this.voteErrors = new Map(); // card id -> the server's refusal of this person's last dot there
     this.lanes = {};
     this.build();
-    this.rounds = h("section", { id: "earlier-rounds", class: "earlier-rounds", "aria-labelledby": "earlier-rounds-heading", hidden: true });
-    document.getElementById("lanes").after(this.rounds);
+    this.rounds = new EarlierRounds(document.getElementById("lanes"), t, tCount);
     this.filters = document.getElementById("filters");
     this.filters.addEventListener("input", () => this.render());
     this.filters.addEventListener("submit", (event) => event.preventDefault());
@@ -181,7 +181,7 @@ export class BoardView {
         if (this.open && this.open.cardId === id) this.open = null;
       }
     }
-    this.renderRounds();
+    this.rounds.render(this.state);
     this.keepFocus(focus);
   }
 
@@ -213,29 +213,6 @@ export class BoardView {
     ] : [];
     const target = [...candidates, focus.lane].find(usable);
     if (target) target.focus();
-  }
-
-  // Earlier voting rounds: in results, each earlier round's ranking below the lanes (the lanes
-  // rank the current round).
-  renderRounds() {
-    const { board, votes } = this.state;
-    const rounds = ["results", "closed"].includes(board.phase) ? votes.rounds || [] : [];
-    const cards = [...this.state.cards.values()];
-    const signature = JSON.stringify([rounds, board.voting.lanes, cards.filter(seenByRoom).map((card) => [card.id, card.lane, card.text])]);
-    if (signature === this.roundsSignature) return;
-    this.roundsSignature = signature;
-    this.rounds.hidden = !rounds.length;
-    const t = this.t;
-    this.rounds.replaceChildren(h("h2", { id: "earlier-rounds-heading", text: t("rounds.earlier") }),
-      ...[...rounds].reverse().map((round) => h("section", { class: "round", "aria-labelledby": `round-${round.round}-heading` },
-        h("h3", { id: `round-${round.round}-heading`, text: t("rounds.round", { n: round.round }) }),
-        ...board.voting.lanes.flatMap((lane) => {
-          const ranking = ranked(cards.filter((card) => card.lane === lane), round.counts);
-          return ranking.length ? [h("h4", { text: t(`lane.${lane}`) }), h("ol", { class: "round-ranking" }, ...ranking.map((entry) => h("li", {},
-            h("span", { class: "round-rank", text: t(entry.tie ? "rank.tie" : "rank", { n: entry.rank }) }), " ",
-            h("span", { class: "round-text", text: entry.card.text }), " ",
-            h("span", { class: "round-dots", text: this.tCount("dots.count", entry.count) }))))] : [];
-        }))));
   }
 
   cardElementFor(card) {
