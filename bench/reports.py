@@ -131,7 +131,7 @@ def main():
             session["_user_id"] = "f:1"
         original = views.send_report
         captured = {}
-        views.send_report = lambda html, filename, workshop: captured.setdefault("html", html) and ("", 204)
+        views.send_report = lambda html, language, filename, workshop: captured.setdefault("html", html) and ("", 204)
         client.get(f"/workshops/{workshop_id}/summary.pdf")
         views.send_report = original
         summary_html = captured["html"]

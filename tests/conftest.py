@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from flask import current_app, g
 from hypothesis import settings
 
-from workshop import create_app
+from workshop import create_app, workers
 from workshop.extensions import db
 from workshop.models import Facilitator, Participant
-from workshop.reports import jobs
+from workshop.synthesis import services as synthesis_services
 from workshop.workshops import services as workshop_services
 
 from . import processes
@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(items):
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if a process it started is still running: report workers, live servers,
     Chromium, anything they started in turn (orphans come back to us: see `processes.adopt_orphans`)."""
-    jobs.shutdown()  # the app's report workers, which tests that download a report started
+    workers.shutdown_all()  # the app's worker processes (reports, embeddings), which tests started
     # and the resource tracker their start began: it would end with this process, after the check.
     multiprocessing.resource_tracker._resource_tracker._stop()
     left = processes.still_running()
@@ -82,6 +82,16 @@ def pytest_sessionfinish(session, exitstatus):
 def _user_of_this_request():
     current_app.login_manager._load_user()
     return g._login_user
+
+
+@pytest.fixture(autouse=True)
+def no_vector_from_another_test():
+    """Each test starts with no card vector in this process's memory (its database starts empty) and no
+    embedding of an earlier test's still running: that batch would keep its vectors in the earlier test's
+    database, and a text it covers would not be embedded again for this one."""
+    for _, kept, _ in list(synthesis_services._in_flight.values()):
+        kept.wait(60)
+    synthesis_services._known.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -109,9 +119,9 @@ def empty_sqlite():
 
 
 @contextmanager
-def running_app(folder, database_url=None):
+def running_app(folder, database_url=None, **config):
     """An app for tests on `database_url` (else its own SQLite file in `folder`) with its tables
-    made, inside an app context, so tests can read the database."""
+    made, inside an app context, so tests can read the database; `config` adds or replaces settings."""
     if database_url is None:
         shutil.copyfile(empty_sqlite(), folder / "test.sqlite")
     app = create_app(
@@ -124,6 +134,8 @@ def running_app(folder, database_url=None):
             "VOTE_FLUSH_INTERVAL": 0,  # counts and presence go out at once, so tests need not wait
             "PRESENCE_FLUSH_INTERVAL": 0,
             "REPORTS_CACHE": str(folder / "reports"),
+            "SYNTHESIS_EMBED_ON_WRITE": False,  # tests of synthesis turn it on; others need no model
+            **config,
         }
     )
     with app.app_context():

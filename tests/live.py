@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from . import processes
 
@@ -50,10 +51,21 @@ def wait_until(page, expression, arg=None, timeout=10):
     the expression with eval inside the page, which our Content-Security-Policy refuses at times;
     `page.evaluate` goes through the DevTools protocol, which the policy does not govern."""
     deadline = time.monotonic() + timeout
-    while not page.evaluate(expression, arg):
+    while not _holds(page, expression, arg):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {expression}")
         time.sleep(0.05)
+
+
+def _holds(page, expression, arg):
+    """Whether `expression` is true now; while the page is between two documents (a form posted, a
+    redirect followed) the document or its elements are missing, which is "not yet", not an error."""
+    try:
+        return page.evaluate(expression, arg)
+    except PlaywrightError as error:
+        if "null" in str(error) or "context was destroyed" in str(error) or "navigat" in str(error):
+            return False
+        raise
 
 
 # For a few clients doing a crowd's work on purpose (storms in tests and benchmarks): the per-person
@@ -80,6 +92,8 @@ class LiveServer:
             # one address: the per-address form limits are raised; the per-person ones stay as shipped.
             "RATELIMIT_LOGINS": "10000 per minute",
             "RATELIMIT_JOIN_FORMS": "10000 per minute",
+            # No model loaded for tests that do not ask for it (the synthesis tests turn it on).
+            "SYNTHESIS_EMBED_ON_WRITE": "0",
             **(extra_env or {}),
         }
         self.log = open(log_path or Path(database_url.removeprefix("sqlite:///")).with_suffix(".log"), "w+")
@@ -136,11 +150,17 @@ class LiveServer:
         self.log.close()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}")
+def server_of_its_own(tmp_path_factory, name, **options):
+    """A live server on a database of its own, for a fixture to `yield from` (stopped after): so that
+    no other test's workshops or rate-limit counts are in its room."""
+    server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite'}", **options)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    yield from server_of_its_own(tmp_path_factory, "live")
 
 
 @pytest.fixture(scope="session")
@@ -158,11 +178,11 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     """Open a page in a fresh browser context (its own cookies: a separate person), on the
-    session's live server or on `server` when given."""
+    session's live server or on `server` when given; `options` go to the context (e.g. `bypass_csp`)."""
     contexts = []
 
-    def open_page(server=None):
-        context = browser.new_context(base_url=(server or live_server).url, viewport={"width": 1280, "height": 900})
+    def open_page(server=None, **options):
+        context = browser.new_context(base_url=(server or live_server).url, viewport={"width": 1280, "height": 900}, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()
@@ -277,6 +297,21 @@ class LiveSocket:
             time.sleep(0.02)
         raise AssertionError(f"timed out; received: {self.received[-5:]}")
 
+    def until_embedded(self, board_id, *texts, timeout=120):
+        """Ask for similar cards until the board's cards saying `texts` are among the answers, that is until
+        they are embedded (a server embeds cards as they are written or when first asked about, in a worker
+        it may first have to start). Done in the test's time, not a page's: a busy machine (a CI runner)
+        may take long, so this waits up to `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        for text in texts:
+            while True:
+                ack = self.call("similar_cards", {"board_id": board_id, "text": text}, timeout=60)
+                assert ack["ok"], ack
+                if any(card["text"] == text for card in ack["cards"]):
+                    break
+                assert time.monotonic() < deadline, f"never embedded: {text}"
+                time.sleep(0.5)
+
     def release_dropped(self):
         """Close the WebSocket of a connection the other side dropped: engine.io's client leaves it open."""
         client = getattr(self, "client", None)
@@ -321,3 +356,39 @@ def log_in_in_browser(page, visitor):
 def card(page, text, exact=False):
     """The card (a list item named by its text) that reads `text`."""
     return page.get_by_role("listitem", name=text, exact=exact)
+
+
+def open_as(new_page, person, path):
+    """A new page (from the `new_page` fixture) signed in as `person` (a `Visitor`), opened at `path`."""
+    page = new_page()
+    page.context.add_cookies([{"name": cookie.name, "value": cookie.value, "url": person.base}
+                              for cookie in person.http.cookies])
+    page.goto(path)
+    return page
+
+
+class BoardScene:
+    """A workshop from the lab template on the live server, set up over sockets: Fran facilitates,
+    Ana (Glasgow) and Ben (Bologna) take part; `sockets` names those that have joined the first board
+    (to set the scene quickly), and `page` opens it in a browser as any of them."""
+
+    def __init__(self, live_server, facilitator, new_page, title, with_sockets=("fran", "ana", "ben")):
+        self.code, boards = facilitator.create_workshop(title)
+        self.board, self.new_page, self.fran = boards[0], new_page, facilitator
+        self.ana = Visitor(live_server.url).join(self.code, "Ana", "Glasgow")
+        self.ben = Visitor(live_server.url).join(self.code, "Ben", "Bologna")
+        self.sockets = {name: getattr(self, name).socket() for name in with_sockets}
+        for socket in self.sockets.values():
+            assert socket.call("join_board", {"board_id": self.board})["ok"]
+
+    def call(self, who, event, **payload):
+        ack = self.sockets[who].call(event, payload)
+        assert ack["ok"], (event, ack)
+        return ack
+
+    def page(self, person, path=None):
+        return open_as(self.new_page, person, path or f"/boards/{self.board}")
+
+    def close(self):
+        for socket in self.sockets.values():
+            socket.close()

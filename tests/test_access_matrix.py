@@ -27,7 +27,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.routing.converters import AnyConverter
 
 from workshop import create_app
@@ -35,11 +35,16 @@ from workshop.boards import services as boards
 from workshop.boards import visibility
 from workshop.commitments import services as commitments
 from workshop.extensions import db, socketio
+from workshop.followup import services as followup
+from workshop.models import CheckIn  # reminders
 from workshop.models import (
-    Board, Card, CityTeam, Commitment, Facilitator, Participant, PolicyArea, Vote, Workshop, utcnow,
+    Board, Card, CityTeam, Commitment, Facilitator, MergeDismissal, Participant, PolicyArea, Theme, ThemeCard, Vote, Workshop,
+    utcnow,
 )
+from workshop.models import ProgressUpdate, UpdateLink  # followup
 from workshop.reports import jobs
 from workshop.room import services as room
+from workshop.synthesis import services as synthesis
 from workshop.voting import services as voting
 from workshop.workshops import services as workshop_services
 
@@ -153,6 +158,34 @@ start_voting = change(lambda w: setattr(get(Board, w.board), "phase", "vote"))
 show_results = change(lambda w: setattr(get(Board, w.board), "phase", "results"))
 close_board = change(lambda w: setattr(get(Board, w.board), "phase", "closed"))
 rename_first_area = change(lambda w: setattr(get(PolicyArea, w.area), "title", "Housing"))
+embed_first_board = change(lambda w: synthesis.vectors_of([card.text for card in synthesis.comparable_cards(get(Board, w.board))]))
+
+
+def add_themes(world, dismissed=False):
+    """Two themes on the first board (synthesis: themes): Ana's problem and idea, and her action plan
+    (no theme would hold one: clustering again takes it out); Ben's idea, named. Another workshop's theme.
+    They replace the world's own theme (peer cities'), which holds some of the same cards."""
+    db.session.execute(delete(Theme).where(Theme.board_id == world.board))
+    first = Theme(board_id=world.board, words="family desk", dismissed=dismissed)
+    second = Theme(board_id=world.board, name="Mobile teams")
+    elsewhere = Theme(board_id=get(PolicyArea, world.elsewhere_area).board.id, name="Elsewhere theme")
+    db.session.add_all([first, second, elsewhere])
+    db.session.flush()
+    db.session.add_all([ThemeCard(card_id=card, theme_id=first.id) for card in (world.problem, world.idea, world.action)]
+                       + [ThemeCard(card_id=world.others_idea, theme_id=second.id),
+                          ThemeCard(card_id=world.elsewhere_card, theme_id=elsewhere.id)])
+
+
+with_themes = change(add_themes)
+with_a_dismissed_theme = change(lambda w: add_themes(w, dismissed=True))
+
+
+def theme_id(**where):
+    return db.session.scalar(select(Theme.id).filter_by(**where))
+# synthesis: the vectors of the first board's cards, made (and stored) before a similar-cards lookup
+embed_first_board = change(lambda w: synthesis.vectors_of([card.text for card in synthesis.comparable_cards(get(Board, w.board))]))
+
+store_check_ins = change(lambda w: followup.check_ins_of(get(Workshop, w.workshop)))  # reminders: the defaults, stored
 
 WORKSHOP_FORM = {"title": "Matrix lab", "host_city": "Porto", "starts_on": "2026-03-02", "ends_on": "2026-03-04"}
 COMMITMENTS = "/workshops/<workshop_id>/commitments/<team_id>"
@@ -170,6 +203,11 @@ RULES = [
     Rule("GET /login", EVERYONE),
     Rule("POST /login", EVERYONE, send=lambda w: {"email": w.facilitator_email, "password": PASSWORD}),
     Rule("POST /logout", EVERYONE),
+    # The language switch: a facilitator's account changes; anyone else gets a cookie, no row changes.
+    Rule("POST /language", ANY_FACILITATOR, send={"language": "de", "next": "/"}, effect=lambda w: count(Facilitator, language="de") == 1,
+         answers=dict.fromkeys(EVERYONE - ANY_FACILITATOR, 302)),
+    Rule("POST /language", frozenset(), case="a language we do not speak", send={"language": "xx", "next": "/"},
+         answers=dict.fromkeys(EVERYONE, 400)),
     # Workshops
     Rule("GET /workshops/", ANY_FACILITATOR),
     Rule("GET /workshops/new", ANY_FACILITATOR),
@@ -242,6 +280,12 @@ RULES = [
     Rule("GET /workshops/<workshop_id>/anonymise-me", PARTICIPANTS),
     Rule("POST /workshops/<workshop_id>/anonymise-me", PARTICIPANTS,
          effect=lambda w: count(Participant, display_name="Anonymous participant") == 1),
+    # reminders: the check-ins page (its defaults stored first, as the page's first view does)
+    Rule("GET /workshops/<workshop_id>/check-ins", FACILITATORS, given=store_check_ins),
+    Rule("POST /workshops/<workshop_id>/check-ins", FACILITATORS, given=store_check_ins, send={"new-due_on": "2026-09-01"},
+         effect=lambda w: count(CheckIn, workshop_id=w.workshop) == 4),
+    Rule("POST /workshops/<workshop_id>/check-ins", frozenset(), case="a date before the workshop ended", given=store_check_ins,
+         send={"new-due_on": "2025-01-01"}, answers=dict.fromkeys(FACILITATORS, 400)),
     # Socket.IO: the connection, then the events, on the first board unless said otherwise
     Rule("connect", SIGNED_IN, answers={REMOVED: NO_SOCKET}),
     Rule("join_board", MEMBERS, send=lambda w: {"board_id": w.board}),
@@ -312,6 +356,33 @@ RULES = [
     Rule("remove_participant", FACILITATORS, send=lambda w: {"participant_id": w.dan},
          effect=lambda w: get(Participant, w.dan).removed_at,
          answers={OUTSIDE_PARTICIPANT: "not_facilitator", OUTSIDE_FACILITATOR: "not_facilitator"}),
+    # synthesis: suggested merges (the board's vectors made first: a read must change no table)
+    Rule("merge_suggestions", FACILITATORS, given=embed_first_board, send=lambda w: {"board_id": w.board}),
+    Rule("dismiss_merge", FACILITATORS, send=lambda w: {"board_id": w.board, "card_id": w.others_idea, "other_card_id": w.idea},
+         effect=lambda w: count(MergeDismissal, card_id=w.idea, other_card_id=w.others_idea, board_id=w.board) == 1),
+    Rule("GET /workshops/<workshop_id>/areas/<area_id>/series", FACILITATORS),  # synthesis: peer cities and earlier labs
+    # synthesis: themes
+    Rule("GET /workshops/<workshop_id>/themes", FACILITATORS, given=with_themes),
+    Rule("get_themes", FACILITATORS, given=with_themes, send=lambda w: {"board_id": w.board}),
+    Rule("refresh_themes", FACILITATORS, given=with_themes, send=lambda w: {"board_id": w.board},
+         effect=lambda w: count(ThemeCard, card_id=w.action) == 0),
+    Rule("rename_theme", FACILITATORS, given=with_themes, send=lambda w: {"theme_id": theme_id(words="family desk"), "name": "Matrix theme"},
+         effect=lambda w: count(Theme, name="Matrix theme")),
+    Rule("merge_themes", FACILITATORS, given=with_themes,
+         send=lambda w: {"theme_id": theme_id(words="family desk"), "into_id": theme_id(name="Mobile teams")},
+         effect=lambda w: count(Theme, board_id=w.board) == 1 and count(ThemeCard, pinned=True) == 4),
+    Rule("split_theme", FACILITATORS, given=with_themes, send=lambda w: {"theme_id": theme_id(words="family desk"), "card_ids": [w.idea]},
+         effect=lambda w: count(Theme, board_id=w.board) == 3),
+    Rule("dismiss_theme", FACILITATORS, given=with_themes, send=lambda w: {"theme_id": theme_id(words="family desk")},
+         effect=lambda w: count(Theme, dismissed=True) == 1),
+    Rule("restore_theme", FACILITATORS, given=with_a_dismissed_theme, send=lambda w: {"theme_id": theme_id(words="family desk")},
+         effect=lambda w: count(Theme, dismissed=True) == 0),
+    # synthesis: similar cards. A read: the board's vectors are made first, so that the lookup stores none
+    # (no table changes); the words of Ana's hidden card and of Glasgow's private idea never come back to
+    # anyone who may not see them (the matrix's secrets check).
+    Rule("similar_cards", MEMBERS, given=embed_first_board, send=lambda w: {"board_id": w.board, "text": "Glasgow private idea"}),
+    Rule("similar_cards", MEMBERS, case="the words of the hidden card", given=embed_first_board,
+         send=lambda w: {"board_id": w.board, "text": "Ana hidden words", "lane": "problem"}),
 ]
 
 # Another workshop's things, named by this workshop's people: not found, or not theirs, and untouched.
@@ -340,9 +411,126 @@ RULES += [
          answers=dict.fromkeys(FACILITATORS, "no_such_card")),
     Rule("vote", frozenset(), case="another workshop's card, in its collect phase", send=lambda w: {"card_id": w.elsewhere_card},
          answers={OUTSIDE_PARTICIPANT: "voting_closed", OUTSIDE_FACILITATOR: "not_voter", **dict.fromkeys(MEMBERS, "not_member")}),
+    # synthesis: themes
+    Rule("rename_theme", frozenset({OUTSIDE_FACILITATOR}), case="another workshop's theme", given=with_themes,
+         send=lambda w: {"theme_id": theme_id(name="Elsewhere theme"), "name": "Matrix theme"},
+         effect=lambda w: count(Theme, name="Matrix theme"),
+         answers={OUTSIDE_PARTICIPANT: "not_facilitator", **dict.fromkeys(MEMBERS, "not_member")}),
+    Rule("merge_themes", frozenset(), case="into another workshop's theme", given=with_themes,
+         send=lambda w: {"theme_id": theme_id(name="Mobile teams"), "into_id": theme_id(name="Elsewhere theme")},
+         answers={OUTSIDE_PARTICIPANT: "not_member", **dict.fromkeys(MEMBERS, "not_member")}),
     Rule("remove_participant", frozenset({OUTSIDE_FACILITATOR}), case="another workshop's participant",
          send=lambda w: {"participant_id": w.sam}, effect=lambda w: get(Participant, w.sam).removed_at,
          answers={OUTSIDE_PARTICIPANT: "not_facilitator"}),
+    # synthesis: suggested merges
+    Rule("dismiss_merge", frozenset(), case="with another workshop's card",
+         send=lambda w: {"board_id": w.board, "card_id": w.idea, "other_card_id": w.elsewhere_card},
+         answers=dict.fromkeys(FACILITATORS, "no_such_card")),
+    Rule("GET /workshops/<workshop_id>/areas/<area_id>/series", frozenset(), case="another workshop's area",
+         at=lambda w: {"area_id": w.elsewhere_area}, answers=dict.fromkeys(FACILITATORS, 404)),  # synthesis: peer cities and earlier labs
+    # synthesis: similar cards
+    Rule("similar_cards", frozenset({OUTSIDE_PARTICIPANT, OUTSIDE_FACILITATOR}), case="another workshop's board",
+         send=lambda w: {"board_id": get(PolicyArea, w.elsewhere_area).board.id, "text": "Long waiting lists for help"},
+         given=change(lambda w: synthesis.vectors_of([get(Card, w.elsewhere_card).text])),
+         answers=dict.fromkeys(MEMBERS, "not_member")),
+    # pledges: publishing (facilitators), a city team's agreement (Glasgow's, final), the public page (anyone, once published)
+    Rule("POST /workshops/<workshop_id>/pledges/publish", FACILITATORS, effect=lambda w: get(Workshop, w.workshop).pledges_published_at),
+    Rule("POST /workshops/<workshop_id>/pledges/unpublish", FACILITATORS,
+         given=change(lambda w: setattr(get(Workshop, w.workshop), "pledges_published_at", utcnow())),
+         effect=lambda w: get(Workshop, w.workshop).pledges_published_at is None),
+    Rule("POST /workshops/<workshop_id>/teams/<team_id>/commitment/public", OWN, send={"agree": "1"},
+         effect=lambda w: commitment(w).public_agreed_at),
+    Rule("POST /workshops/<workshop_id>/teams/<team_id>/commitment/public", OWN, case="withdraw", send={"agree": "0"},
+         given=change(lambda w: setattr(commitment(w), "public_agreed_at", utcnow())), effect=lambda w: commitment(w).public_agreed_at is None),
+    Rule("GET /pledges/<workshop_id>", frozenset(), case="unpublished", answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("GET /pledges/<workshop_id>", EVERYONE, case="published, Glasgow agreed",
+         given=change(lambda w: (setattr(commitment(w), "public_agreed_at", utcnow()),
+                                 setattr(get(Workshop, w.workshop), "pledges_published_at", utcnow())))),
+]
+
+# Open data of public pledges (workshop.pledges.opendata): public, no sign-in, once published and agreed;
+# unpublished, every address is 404 for everyone; a bad filter is 400 for everyone.
+publish_open_data = change(lambda w: (setattr(get(Workshop, w.workshop), "pledges_published_at", utcnow()),
+                                      setattr(commitment(w), "public_agreed_at", utcnow())))
+OPEN_DATA = ("GET /pledges/<workshop_id>.json", "GET /pledges/<workshop_id>.csv", "GET /pledges/<workshop_id>/updates.atom")
+RULES += [rule for name in OPEN_DATA for rule in (
+    Rule(name, EVERYONE, given=publish_open_data),
+    Rule(name, frozenset(), case="unpublished", answers=dict.fromkeys(ROLES, 404)),
+    Rule(name, frozenset(), case="a bad filter", given=publish_open_data, send={"principle": "21"},
+         answers=dict.fromkeys(ROLES, 400)),
+)]
+# Progress reports (reports): a city's progress PDF for its team and facilitators (as its city report) and for
+# the holder of an active update link; the follow-up summary for the facilitators. Not final, revoked: 404.
+UPDATE_TOKEN = "matrix-update-link-token"
+
+
+def add_update_link(world, revoked=False):
+    """An update link for Glasgow's commitment, with the token UPDATE_TOKEN (revoked or not)."""
+    from workshop.models import UpdateLink
+
+    db.session.add(UpdateLink(commitment_id=commitment(world).id, token=UPDATE_TOKEN, label="Matrix link",
+                              revoked_at=utcnow() if revoked else None))
+
+
+with_update_link = change(add_update_link)
+with_revoked_update_link = change(lambda w: add_update_link(w, revoked=True))
+PROGRESS_PDF = "GET /workshops/<workshop_id>/teams/<team_id>/progress.pdf"
+RULES += [
+    Rule(PROGRESS_PDF, OWN, ok=202),
+    Rule(PROGRESS_PDF, frozenset(), case="a commitment in draft", given=reopen_commitment, answers=dict.fromkeys(OWN, 404)),
+    Rule(PROGRESS_PDF, frozenset(), case="Glasgow through another workshop", at=lambda w: {"workshop_id": w.elsewhere},
+         answers=NOT_HERE),
+    Rule("GET /progress/<token>/report.pdf", EVERYONE, ok=202, given=with_update_link, at=lambda w: {"token": UPDATE_TOKEN}),
+    Rule("GET /progress/<token>/report.pdf", frozenset(), case="a revoked update link", given=with_revoked_update_link,
+         at=lambda w: {"token": UPDATE_TOKEN}, answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("GET /progress/<token>/report.pdf", frozenset(), case="the share link's token",
+         answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("GET /progress/<token>/report.pdf", frozenset(), case="an update link of a commitment in draft",
+         given=lambda w: (with_update_link(w), reopen_commitment(w)), at=lambda w: {"token": UPDATE_TOKEN},
+         answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("GET /workshops/<workshop_id>/follow-up.pdf", FACILITATORS, ok=202),
+]
+
+# followup: a city's progress page, the update link's page, the facilitators' follow-up view
+UPDATE_TOKEN = "matrix-update-token"
+PROGRESS = "/workshops/<workshop_id>/teams/<team_id>/progress"
+
+
+def add_update_link(world, revoked=False):
+    db.session.add(UpdateLink(commitment_id=commitment(world).id, token=UPDATE_TOKEN, label="Mayor's office",
+                              revoked_at=utcnow() if revoked else None))
+
+
+def progress_form(world, **extra):
+    return {"action": "update", "card_id": world.action, f"plan{world.action}-status": "in_progress",
+            f"plan{world.action}-percent": "20", f"plan{world.action}-text": "Matrix update", **extra}
+
+
+with_update_link = change(add_update_link)
+with_revoked_update_link = change(lambda w: add_update_link(w, revoked=True))
+with_check_ins = change(lambda w: followup.check_ins_of(get(Workshop, w.workshop)))  # stored on first ask: a read then changes nothing
+AT_UPDATE_TOKEN = {"at": lambda w: {"token": UPDATE_TOKEN}}
+RULES += [
+    Rule(f"GET {PROGRESS}", OWN),
+    Rule(f"POST {PROGRESS}", OWN, send=progress_form, effect=lambda w: count(ProgressUpdate, text="Matrix update") == 1),
+    Rule(f"POST {PROGRESS}", OWN, case="make an update link", send={"action": "link", "label": "Matrix office"},
+         effect=lambda w: count(UpdateLink, label="Matrix office") == 1),
+    Rule(f"POST {PROGRESS}", OWN, case="revoke an update link", given=with_update_link,
+         send=lambda w: {"action": "revoke", "link_id": db.session.scalar(select(UpdateLink.id).filter_by(token=UPDATE_TOKEN))},
+         effect=lambda w: not db.session.scalar(select(UpdateLink).filter_by(token=UPDATE_TOKEN)).is_active),
+    Rule(f"POST {PROGRESS}", OWN, case="the reminder contact", send={"action": "contact", "email": "matrix@example.org"},
+         effect=lambda w: commitment(w).contact_email == "matrix@example.org"),
+    Rule(f"GET {PROGRESS}", frozenset(), case="Glasgow through another workshop", at=lambda w: {"workshop_id": w.elsewhere}, answers=NOT_HERE),
+    Rule("GET /progress/<token>", EVERYONE, given=with_update_link, **AT_UPDATE_TOKEN),
+    Rule("POST /progress/<token>", EVERYONE, given=with_update_link, **AT_UPDATE_TOKEN,
+         send=lambda w: progress_form(w, **{f"plan{w.action}-author_name": "Matrix mayor"}),
+         effect=lambda w: count(ProgressUpdate, author_name="Matrix mayor") == 1),
+    Rule("GET /progress/<token>", frozenset(), case="a revoked link", given=with_revoked_update_link, **AT_UPDATE_TOKEN,
+         answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("POST /progress/<token>", frozenset(), case="a revoked link", given=with_revoked_update_link, **AT_UPDATE_TOKEN,
+         send=lambda w: progress_form(w, **{f"plan{w.action}-author_name": "Matrix mayor"}), answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("GET /progress/<token>", frozenset(), case="the share link's token", answers=dict.fromkeys(EVERYONE, 404)),
+    Rule("GET /workshops/<workshop_id>/follow-up", FACILITATORS, given=with_check_ins),
 ]
 
 # Socket.IO handlers that are not client requests.
@@ -477,6 +665,12 @@ def build_world(make_facilitator, make_workshop, make_participant):
 
     elsewhere_card, _ = boards.add_card(sam, elsewhere.policy_areas[0].board, "problem", "Long waiting lists")
 
+    # synthesis: peer cities and earlier labs. Glasgow and Bologna share a theme whose most central card is
+    # private to Glasgow: the peers (the shared page, the frozen version) never name it by that card.
+    db.session.add(Theme(board_id=board.id, words="", central_card_id=private_idea.id,
+                         members=[ThemeCard(card_id=card.id) for card in (private_idea, others_idea, idea)]))
+    db.session.commit()
+
     glasgow = ana.city_team
     commitments.save_draft(ana, glasgow, [action.id], "Glasgow commits.", [("Mhairi", "Provost", "Glasgow City Council")])
     commitments.finalise(ana, glasgow)
@@ -513,7 +707,7 @@ def world(app, saved, make_facilitator, make_workshop, make_participant, monkeyp
     world = saved["world"]
     world.renders = []
     # Which roles may have a PDF made is the question here; rendering is tested in test_reports.
-    monkeypatch.setattr(jobs, "ensure_rendered", lambda html, *args: world.renders.append(html) or (jobs.key_of(html), "rendering"))
+    monkeypatch.setattr(jobs, "ensure_rendered", lambda html, language, *args: world.renders.append(html) or (jobs.key_of(html, language), "rendering"))
     return world
 
 

@@ -198,3 +198,36 @@ def test_on_a_phone_the_voted_lane_shows_when_voting_starts_and_in_results(new_p
         assert fran.call("set_phase", {"board_id": board, "phase": "collect"})["ok"]
         fran.close()
     assert page.errors == []
+
+
+# Every line of a link's text lies inside the link's painted shape (its rounded corners included).
+_TEXT_OUTSIDE_ITS_SHAPE = """(selector) => {
+  const outside = [];
+  for (const link of document.querySelectorAll(selector)) {
+    const box = link.getBoundingClientRect();
+    const style = getComputedStyle(link);
+    const radius = Math.min(parseFloat(style.borderTopLeftRadius) || 0, box.width / 2, box.height / 2);
+    const inside = (x, y) => {
+      const cx = Math.min(Math.max(x, box.left + radius), box.right - radius);
+      const cy = Math.min(Math.max(y, box.top + radius), box.bottom - radius);
+      return (x - cx) ** 2 + (y - cy) ** 2 <= radius ** 2 + 1;
+    };
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    for (const line of range.getClientRects()) {
+      const corners = [[line.left, line.top], [line.right, line.top], [line.left, line.bottom], [line.right, line.bottom]];
+      if (!corners.every(([x, y]) => inside(x, y))) outside.push(`${link.textContent.trim()}: a line at ${Math.round(line.left)},${Math.round(line.top)}`);
+    }
+  }
+  return outside;
+}"""
+
+
+def test_on_a_phone_a_long_board_name_in_the_switcher_stays_inside_its_shape(new_page, full_board):
+    # The names wrap on a phone (access.css); a pill's round ends would then cut the corners of the first
+    # and last lines (seen in the synthesis journey's screenshots: the "C" of "Child poverty" off the dark pill).
+    page = open_as(new_page, full_board, "ana", f"/boards/{full_board['boards'][0]}", PHONE)
+    current = page.get_by_role("navigation", name="Other boards").get_by_role("link", name="Child poverty and the EU Child Guarantee")
+    expect(current).to_have_attribute("aria-current", "page")
+    assert current.bounding_box()["height"] > 40  # wrapped: the case that matters
+    assert page.evaluate(_TEXT_OUTSIDE_ITS_SHAPE, ".board-switcher a") == []

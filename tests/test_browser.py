@@ -54,7 +54,7 @@ def test_facilitator_creates_a_workshop_and_a_participant_joins_with_the_code(ne
 
     expect(participant.get_by_role("heading", name="Social Innovation Lab 2025")).to_be_visible()
     boards = participant.get_by_role("list", name="Boards").get_by_role("link")
-    expect(boards).to_have_text([title for title, _ in LAB_POLICY_AREAS])
+    expect(boards).to_have_text([str(title) for title, _ in LAB_POLICY_AREAS])
     expect(participant.get_by_text("Marta · Glasgow")).to_be_visible()
 
     # Back later from the same browser: still Marta.

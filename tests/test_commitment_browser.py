@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from .conftest import pdf_text
 from .live import card, join_in_browser
@@ -30,7 +31,7 @@ def test_a_city_team_commits_two_plans_finalises_and_downloads_the_report(new_pa
     principles = page.get_by_role("group", name="European Pillar of Social Rights principles served")
     principles.get_by_role("checkbox", name="11. Childcare and support to children").check()
     principles.get_by_role("checkbox", name="3. Equal opportunities").check()
-    page.get_by_label("Implements the EU Child Guarantee").check()
+    page.get_by_label("Implements the European Child Guarantee").check()
     page.get_by_role("button", name="Save plan").click()
     expect(desks).to_contain_text("Family desks")
     expect(desks).to_contain_text("Agreed")
@@ -44,8 +45,15 @@ def test_a_city_team_commits_two_plans_finalises_and_downloads_the_report(new_pa
     page.get_by_label("Name").first.fill("Mateja Žnidaršič")
     page.get_by_label("Role").first.fill("Deputy Mayor")
     page.get_by_label("Organisation").first.fill("Mestna občina Ljubljana")
+    language = page.get_by_role("combobox", name="The report is written in")
+    expect(language).to_have_value("en")  # the workshop's default: the team typed no country
+    language.select_option("Deutsch")
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("status")).to_contain_text("Draft saved.")
+    expect(language).to_have_value("de")
+    language.select_option("English")
+    page.get_by_role("button", name="Save draft").click()
+    expect(language).to_have_value("en")
     page.get_by_role("button", name="Mark final").click()
     expect(page.get_by_text("Final: version 1.")).to_be_visible()
 
@@ -54,6 +62,7 @@ def test_a_city_team_commits_two_plans_finalises_and_downloads_the_report(new_pa
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name == "commitment-ljubljana-v1.pdf"
+    assert str(PdfReader(saved).trailer["/Root"]["/Lang"]) == "en"
     text = " ".join(pdf_text(Path(saved).read_bytes()).split())
     for expected in ["Commitment lab", "Ljubljana", "Family desks", "Open family desks in all districts",
                      "Department for Social Affairs", "Deadline 30 June 2027", "Agreed", "Principle 11: Childcare and support to children",

@@ -73,7 +73,8 @@ def test_state_changing_route_without_valid_csrf_token_is_refused(csrf_app, auth
         db.session.commit()
     auth.as_user(facilitator)
     values = {"workshop_id": workshop.id, "code": workshop.join_code, "area_id": workshop.policy_areas[0].id,
-              "team_id": workshop.city_teams[0].id, "email": facilitator.email, "other_email": make_facilitator().email}
+              "team_id": workshop.city_teams[0].id, "email": facilitator.email, "other_email": make_facilitator().email,
+              "token": "no-such-token"}  # followup: the update link's page (the token check comes after CSRF's)
     arguments = {name: values[name] for name in csrf_app.url_map._rules_by_endpoint[endpoint][0].arguments if name in values}
     with csrf_app.test_request_context():
         path = url_for(endpoint, **arguments, **({"action": choice} if choice else {}))

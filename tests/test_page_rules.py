@@ -7,11 +7,20 @@ import re
 
 import pytest
 
-from workshop.boards.plans import TEXT_FIELDS
+from workshop.boards.plans import INVESTMENT_CURRENCIES, INVESTMENT_PERIOD_MAX, TEXT_FIELDS
 from workshop.extensions import db
 from workshop.models import CARD_TEXT_MAX, HIDE_REASON_MAX, LINKABLE_LANE, PHASES
 
-LIMITS = {"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": TEXT_FIELDS}
+LIMITS = {"text": CARD_TEXT_MAX, "reason": HIDE_REASON_MAX, "plan": {**TEXT_FIELDS, "investment_period": INVESTMENT_PERIOD_MAX}}
+# ...and the currencies an investment may be in, each named (in English here): see test_investment.py.
+CURRENCY_CODES = list(INVESTMENT_CURRENCIES)
+
+
+def limits_of(data):
+    """The page's limits, its currencies by code (their names are checked in test_investment.py)."""
+    limits = dict(data["limits"])
+    assert [currency["code"] for currency in limits.pop("currencies")] == CURRENCY_CODES
+    return limits
 
 
 def embedded(client, url, script_id):
@@ -47,10 +56,10 @@ def test_the_board_page_says_whether_posting_is_open_as_the_board_decides(client
 def test_the_board_page_and_the_console_carry_the_servers_limits(client, auth, board_and_people):
     board, ana, fran = board_and_people
     auth.as_user(ana)
-    assert embedded(client, f"/boards/{board.id}", "board-data")["limits"] == LIMITS
+    assert limits_of(embedded(client, f"/boards/{board.id}", "board-data")) == LIMITS
     auth.as_user(fran)
-    assert embedded(client, f"/boards/{board.id}", "board-data")["limits"] == LIMITS
-    assert embedded(client, f"/workshops/{board.workshop.id}/console", "console-data")["limits"] == LIMITS
+    assert limits_of(embedded(client, f"/boards/{board.id}", "board-data")) == LIMITS
+    assert limits_of(embedded(client, f"/workshops/{board.workshop.id}/console", "console-data")) == LIMITS
 
 
 def test_no_script_writes_a_limit_or_a_link_lane_of_its_own():

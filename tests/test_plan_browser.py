@@ -51,12 +51,12 @@ def test_a_plan_filled_with_the_checklist_shows_what_is_stored_and_saving_it_aga
 
     for label, value in TEXTS.items():
         page.get_by_label(label, exact=True).fill(value)
-    page.get_by_label("Start").fill("2026-01-15")
+    page.get_by_label("Start date").fill("2026-01-15")
     page.get_by_label("End or deadline").fill("2027-06-30")
     page.get_by_label("Status").select_option("agreed")
     principles.get_by_role("checkbox", name="11. Childcare and support to children").check()
     principles.get_by_role("checkbox", name="3. Equal opportunities").check()
-    page.get_by_label("Implements the EU Child Guarantee").check()
+    page.get_by_label("Implements the European Child Guarantee").check()
     page.get_by_role("button", name="Save plan").click()
     expect(desks).to_contain_text("Family desks")
     stored = stored_card(page, boards[0], "Open family desks in all districts")
@@ -71,10 +71,10 @@ def test_a_plan_filled_with_the_checklist_shows_what_is_stored_and_saving_it_aga
     desks.get_by_role("button", name="Plan details").click()
     for label, value in TEXTS.items():
         expect(page.get_by_label(label, exact=True)).to_have_value(value)
-    expect(page.get_by_label("Start")).to_have_value("2026-01-15")
+    expect(page.get_by_label("Start date")).to_have_value("2026-01-15")
     expect(page.get_by_label("End or deadline")).to_have_value("2027-06-30")
     expect(page.get_by_label("Status")).to_have_value("agreed")
-    expect(page.get_by_label("Implements the EU Child Guarantee")).to_be_checked()
+    expect(page.get_by_label("Implements the European Child Guarantee")).to_be_checked()
     checked = [box.get_attribute("value") for box in principles.get_by_role("checkbox").all() if box.is_checked()]
     assert checked == ["3", "11"]
 

@@ -14,10 +14,16 @@ from workshop.boards import plans as plan_service
 from workshop.boards import services as boards
 from workshop.commitments import services as commitments
 from workshop.extensions import db
-from workshop.models import Card, CommitmentVersion, Facilitator, Participant, Workshop
+from workshop.followup import services as followup
+from workshop.models import (
+    Card, CardVector, CommitmentVersion, Facilitator, MergeDismissal, Participant, PlanProgress, ProgressReminder, ProgressUpdate,
+    Theme, ThemeCard, UpdateLink, Workshop,
+)
 from workshop.privacy.services import ANONYMOUS_NAME
 from workshop.reports import jobs
 from workshop.room import services as room_services
+from workshop.synthesis.embeddings import text_key
+from workshop.synthesis.services import MODEL
 from workshop.voting import services as voting
 from workshop.workshops import services as workshop_services
 
@@ -25,6 +31,7 @@ from .conftest import Auth, download
 from .helpers import assert_refused, csrf_app, emit, named, post  # noqa: F401  (csrf_app: the app with CSRF protection on)
 
 ACCOUNTS = "facilitators"  # the one table of rows a workshop names but does not own
+VECTORS = "card_vectors"  # rows of texts, not of a workshop: kept while a card says the words
 
 
 @pytest.fixture
@@ -51,14 +58,33 @@ def filled(make_workshop, make_participant, make_facilitator):
         boards.delete_card(ana, deleted)
         duplicate, _ = boards.add_card(ana, board, "idea", "A family desk in each district")
         boards.merge_cards(owner, duplicate, idea)
+        only_here, _ = boards.add_card(ben, board, "problem", f"Only {workshop.title} says this")
         room_services.set_phase(owner, board, "vote")
         voting.cast_vote(ana, idea)
         team = ana.city_team
         commitments.save_draft(ana, team, [plan.id], "We commit.", [("Mateja Žnidaršič", "Deputy Mayor", "City of Ljubljana")])
         commitments.finalise(ana, team)
         commitments.share(ana, team)
+        # Synthesis: a theme, a dismissed merge, and the vectors of the cards' texts (one text only here).
+        db.session.add(Theme(board_id=board.id, words="family desk", central_card_id=idea.id,
+                             members=[ThemeCard(card_id=idea.id), ThemeCard(card_id=problem.id)]))
+        db.session.add(MergeDismissal(card_id=problem.id, other_card_id=hidden.id, board_id=board.id, dismissed_by_id=owner.id))
+        for card in (problem, idea, hidden, deleted, duplicate, only_here):
+            db.session.merge(CardVector(text_key=text_key(card.text), model=MODEL, vector=bytes(384 * 4)))
+        # After the lab: an update link, a progress update through it, a check-in and its reminder.
+        commitment = commitments.commitment_of(team)
+        link = followup.issue_update_link(commitment, "Mayor's office", participant=ana)
+        db.session.add(ProgressUpdate(commitment=commitment, card_id=plan.id, status="in_progress", percent=40,
+                                      text="Two desks open", author_name="Mateja", via_link=link))
+        db.session.add(ProgressUpdate(commitment=commitment, card_id=plan.id, status="in_progress", percent=50,
+                                      text="A third desk", author_name="Ana Novak", by_participant_id=ana.id))
+        db.session.add(PlanProgress(commitment=commitment, card_id=plan.id, status="in_progress", percent=40))
+        check_in = followup.check_ins_of(workshop)[0]
+        db.session.add(ProgressReminder(check_in=check_in, commitment=commitment, recipient="family@example.org"))
+        db.session.commit()
         return SimpleNamespace(workshop=workshop, owner=owner, co=co, ana=ana, ben=ben, board=board, team=team,
-                               problem=problem, idea=idea, plan=plan, hidden=hidden, deleted=deleted, duplicate=duplicate)
+                               problem=problem, idea=idea, plan=plan, hidden=hidden, deleted=deleted, duplicate=duplicate,
+                               only_here=only_here)
 
     return fill
 
@@ -94,7 +120,7 @@ def test_the_export_holds_every_row_of_the_workshop_and_none_of_another(client, 
 
     for table, rows in all_rows().items():
         assert rows, f"the fixture puts no row in {table}: add one so that its export and deletion are tested"
-        if table == ACCOUNTS:
+        if table in (ACCOUNTS, VECTORS):
             continue
         assert exported.get(table), f"{table} is missing from the export"
         assert exported[table] | other[table] == rows, f"some rows of {table} belong to no workshop's export"
@@ -115,11 +141,14 @@ def test_the_export_keeps_moderation_state_and_leaves_out_credentials(client, au
     assert set(people) == {"Ana Novak", "Ben Ross"} and people["Ana Novak"]["joined_at"].endswith("Z")
     [version] = export["tables"]["commitment_versions"]
     assert version["content"]["signatories"][0]["name"] == "Mateja Žnidaršič"
-    assert export["left_out"] == ["commitments.share_token", "facilitators.password_hash"]
+    assert export["left_out"] == ["commitments.share_token", "facilitators.password_hash", "update_links.token"]
     assert all("password_hash" not in row for row in export["tables"]["facilitators"])
     assert all("share_token" not in row for row in export["tables"]["commitments"])
     text = json.dumps(export)
     assert mine.owner.password_hash not in text and commitments.commitment_of(mine.team).share_token not in text
+    [link] = export["tables"]["update_links"]
+    assert "token" not in link and link["label"] == "Mayor's office"
+    assert db.session.scalar(select(UpdateLink.token)) not in text
 
 
 @pytest.mark.parametrize("who", ["participant", "other_facilitator"])
@@ -162,6 +191,7 @@ def test_deleting_a_workshop_removes_every_row_that_belongs_to_it(client, auth, 
     gone = keys_in(export_as(client, auth, mine.owner, mine.workshop).get_json())
     theirs_before = export_as(client, auth, theirs.owner, theirs.workshop).get_json()["tables"]
     workshop_id, code = mine.workshop.id, mine.workshop.join_code
+    only_here = text_key(mine.only_here.text)
 
     response = delete_as(client, auth, mine.owner, mine.workshop, title=f"  {mine.workshop.title.upper()} ")
 
@@ -169,7 +199,9 @@ def test_deleting_a_workshop_removes_every_row_that_belongs_to_it(client, auth, 
     db.session.expire_all()
     after = all_rows()
     for table, rows in before.items():
-        expected = rows if table == ACCOUNTS else rows - gone[table]
+        expected = rows if table == ACCOUNTS else rows - gone.get(table, set())
+        if table == VECTORS:  # the texts the other workshop still says stay
+            expected = rows - {(only_here, MODEL)}
         assert after[table] == expected, table
     assert export_as(client, auth, theirs.owner, theirs.workshop).get_json()["tables"] == theirs_before
     assert client.get(f"/workshops/{workshop_id}/settings").status_code == 404
@@ -303,6 +335,9 @@ def test_anonymising_renames_the_participant_and_keeps_their_cards(client, auth,
     assert mine.ana.display_name == ANONYMOUS_NAME
     assert {card.id: card.text for card in db.session.scalars(select(Card).where(Card.author_id == mine.ana.id))} == texts
     assert mine.ben.display_name == "Ben Ross"
+    # Her progress updates show the new name; one typed by an update link's holder keeps theirs.
+    assert {update.text: update.author_name for update in db.session.scalars(select(ProgressUpdate))} == {
+        "A third desk": ANONYMOUS_NAME, "Two desks open": "Mateja"}
     # Still in: the workshop home answers, and says how the cards show the person now.
     assert f"Your cards show you as {ANONYMOUS_NAME}" in client.get(f"/workshops/{mine.workshop.id}").text
     api = client.get(f"/api/boards/{mine.board.id}").get_json()

@@ -7,7 +7,6 @@ city report and the workshop summary read back from their PDFs, and the share li
 an account. At each step it checks what each screen shows, and that no screen scrolls sideways or
 shows a button that cannot be read. Screenshots of every key screen go to tests/screenshots/session
 (kept out of git; SCREENSHOTS_DIR moves them)."""
-import os
 import re
 from pathlib import Path
 
@@ -15,14 +14,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import pdf_text
-from .layout import LAPTOP, NARROW, PHONE, layout_problems
-from .live import ROOT, LiveServer, Visitor, join_in_browser as join
-from .live import card as live_card
+from .journey import PROJECTOR, Room, card, post, shots, show_lane
+from .layout import PHONE
+from .live import Visitor, server_of_its_own, join_in_browser as join
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "tests" / "screenshots")) / "session"
-PROJECTOR = {"width": 1920, "height": 1080}
+SHOTS = shots("session")
 BOARD = "Child poverty and the EU Child Guarantee"
 
 PROBLEM = "Families do not know which benefits they can claim"
@@ -37,75 +35,14 @@ PLAN_BOLOGNA = "Train school staff as benefit navigators"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A server of its own, so that no other test's workshop or rate-limit count is in the room."""
-    server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('session') / 'session.sqlite'}")
-    yield server
-    server.stop()
-
-
-class Room:
-    """The people in the room: one browser context each (their own cookies), at their own size."""
-
-    def __init__(self, browser, server):
-        self.browser, self.server, self.contexts = browser, server, []
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.step = 0
-
-    def page(self, viewport=LAPTOP, phone=False, context=None):
-        if context is None:
-            context = self.browser.new_context(base_url=self.server.url, viewport=viewport, is_mobile=phone,
-                                               has_touch=phone, device_scale_factor=1)
-            context.set_default_timeout(15_000)
-            self.contexts.append(context)
-        page = context.new_page()
-        page.set_viewport_size(viewport)
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(error))
-        return page
-
-    def shoot(self, name, *pages):
-        """Screenshots of `pages` (named by their `who`), then the layout check on each."""
-        self.step += 1
-        for page in pages:
-            page.screenshot(path=str(SHOTS / f"{self.step:02d}-{name}-{page.who}.png"), full_page=page.who != "projector")
-        for page in pages:
-            sizes = (PROJECTOR,) if page.who == "projector" else (PHONE, NARROW) if page.who == "chloe" else (PHONE,)
-            assert layout_problems(page, sizes) == [], (name, page.who)
-
-    def close(self):
-        for context in self.contexts:
-            context.close()
+    yield from server_of_its_own(tmp_path_factory, "session")
 
 
 @pytest.fixture
 def room(browser, server):
-    room = Room(browser, server)
+    room = Room(browser, server, SHOTS, narrow=("chloe",))
     yield room
     room.close()
-
-
-def card(page, text):
-    return live_card(page, text, exact=True)
-
-
-def post(page, lane, text, link=None):
-    """Post a card with the lane's composer (on a phone, the lane's tab first)."""
-    tabs = page.get_by_role("tab", name=re.compile(f"^{ {'problem': 'Problems', 'idea': 'Ideas', 'action': 'Action plans'}[lane]}"))
-    if tabs.count() and tabs.first.is_visible():
-        tabs.first.click()
-    label = {"problem": "New problem", "idea": "New idea", "action": "New action plan"}[lane]
-    page.get_by_label(label).fill(text)
-    if link:
-        page.get_by_label({"idea": "Answers the problem", "action": "Builds on the idea"}[lane]).select_option(label=link)
-    page.get_by_role("button", name={"problem": "Add problem", "idea": "Add idea", "action": "Add action plan"}[lane]).click()
-    expect(card(page, text)).to_be_visible()
-
-
-def show_lane(page, lane_name):
-    """On a phone one lane shows at a time: pick it."""
-    tab = page.get_by_role("tab", name=re.compile(f"^{lane_name}"))
-    if tab.count() and tab.first.is_visible():
-        tab.first.click()
 
 
 def test_a_whole_lab_session_from_joining_to_the_signed_commitments(room, server, tmp_path):
@@ -115,15 +52,11 @@ def test_a_whole_lab_session_from_joining_to_the_signed_commitments(room, server
     board = boards[0]
 
     # The facilitator's laptop: console and board in one context, the projector in another window.
-    fran = room.page()
-    fran.who = "fran"
+    fran = room.page("fran")
     fran.context.add_cookies([{"name": c.name, "value": c.value, "url": server.url} for c in fran_account.http.cookies])
-    projector = room.page(PROJECTOR, context=fran.context)
-    projector.who = "projector"
-    ana, ben = room.page(), room.page()
-    ana.who, ben.who = "ana", "ben"
-    chloe = room.page(PHONE, phone=True)
-    chloe.who = "chloe"
+    projector = room.page("projector", PROJECTOR, context=fran.context)
+    ana, ben = room.page("ana"), room.page("ben")
+    chloe = room.page("chloe", PHONE, phone=True)
 
     # Join ----------------------------------------------------------------------------------
     join(ana, code, "Ana", "Glasgow")
@@ -152,8 +85,7 @@ def test_a_whole_lab_session_from_joining_to_the_signed_commitments(room, server
 
     # Private writing: nobody else sees a card until the reveal, the projector included -------
     ana.goto(f"/boards/{board}")  # the facilitator's own board page holds the private-writing switch
-    fran_board = room.page(context=fran.context)
-    fran_board.who = "fran-board"
+    fran_board = room.page("fran-board", context=fran.context)
     fran_board.goto(f"/boards/{board}")
     fran_board.get_by_label("Private writing (participants see only their own cards)").check()
     expect(ana.get_by_text("Private writing: the room sees your cards when the facilitator reveals them.")).to_be_visible()
@@ -294,8 +226,7 @@ def test_a_whole_lab_session_from_joining_to_the_signed_commitments(room, server
     ana.get_by_role("link", name="Back to the commitment").click()
     ana.get_by_role("button", name="Make a private link").click()
     link = ana.locator(".share-link-text").inner_text()
-    mayor = room.page(PHONE, phone=True)
-    mayor.who = "mayor"
+    mayor = room.page("mayor", PHONE, phone=True)
     mayor.goto(link)
     expect(mayor.get_by_text("Glasgow").first).to_be_visible()
     room.shoot("shared-link", mayor)

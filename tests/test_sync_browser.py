@@ -250,7 +250,11 @@ def test_the_projector_fills_a_1920_screen_by_lane_and_ranks_with_bars(browser, 
         # The spotlight takes the screen.
         call(staff, "spotlight", board_id=board, card_id=ideas[0]["id"])
         expect(projector.locator(".projector-card")).to_have_text(ideas[0]["text"])
-        assert projector.locator(".projector-card").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 60
+        # Read in one go in the page: a render between finding the card and reading it leaves a detached one.
+        projector.wait_for_function("""() => {
+          const card = document.querySelector(".projector-card");
+          return card && parseFloat(getComputedStyle(card).fontSize) >= 60;
+        }""", timeout=5000)
         assert projector.evaluate(NO_SIDEWAYS_SCROLL)
         projector.screenshot(path=shots / "projector-spotlight.png")
         call(staff, "spotlight", board_id=board, card_id=None)

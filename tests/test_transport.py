@@ -242,7 +242,7 @@ def test_every_get_route_carries_the_security_headers(app, client, auth, make_wo
     workshop = make_workshop()
     auth.as_user(workshop.facilitators[0])
     values = {"workshop_id": workshop.id, "board_id": workshop.policy_areas[0].board.id,
-              "team_id": workshop.city_teams[0].id, "code": workshop.join_code, "token": "no-such-token",
+              "team_id": workshop.city_teams[0].id, "area_id": workshop.policy_areas[0].id, "code": workshop.join_code, "token": "no-such-token",
               "key": "0" * 64, "number": 1, "filename": "css/app.css"}
     routes = get_routes(app)
     assert len(routes) >= 20  # the list is the app's own, not a hand-kept one

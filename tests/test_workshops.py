@@ -5,6 +5,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 import segno
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +53,16 @@ def test_create_a_workshop_from_the_lab_template(client, facilitator):
     assert all(isinstance(area.board, Board) for area in workshop.policy_areas)
     assert len(workshop.join_code) == 6 and set(workshop.join_code) <= set(JOIN_CODE_ALPHABET)
     assert "Social Innovation Lab 2025" in client.get("/workshops/").text
+
+
+@pytest.mark.parametrize("language", ["de", "sl"])
+def test_the_lab_templates_areas_are_written_in_the_workshops_default_language(client, facilitator, language):
+    client.post("/workshops/new", data=new_workshop_form(use_lab_template="y", default_language=language))
+    workshop = db.session.scalar(select(Workshop))
+    with force_locale(language):
+        expected = [(str(title), str(description)) for title, description in LAB_POLICY_AREAS]
+    assert [(area.title, area.description) for area in workshop.policy_areas] == expected
+    assert not set(area_titles(workshop)) & {str(title) for title in LAB_TITLES}  # none left in English
 
 
 def test_create_a_workshop_without_the_template_has_no_policy_areas(client, facilitator):

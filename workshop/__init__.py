@@ -7,7 +7,11 @@ from werkzeug.routing import IntegerConverter
 
 # The features register their Socket.IO handlers when imported; that must happen before any
 # `socketio.init_app`, which copies the handlers into each app's server.
-from . import auth, boards, commitments, config, errors, privacy, publish, ratelimits, reports, room, security, workshops
+from . import (
+    auth, boards, commitments, config, errors, followup, languages, pledges, privacy, publish, ratelimits, reports, room, security,
+    synthesis, workshops,
+)
+from . import reminders
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, message_queue, migrate, shared_redis, socketio
 from .live import LARGEST_NUMBER, Packet, compress_large_messages_only
@@ -32,7 +36,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app)
+    babel.init_app(app, locale_selector=languages.choose)
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
@@ -52,7 +56,7 @@ def create_app(test_config=None):
     app.extensions["workshop.sockets"] = publish.make_socket_registry(redis)
     app.extensions["workshop.ratelimits"] = ratelimits.RateLimits(app.config, redis)
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals.update(get_locale=get_locale, text_direction=languages.text_direction, languages=languages.LANGUAGES)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(workshops.bp, url_prefix="/workshops")
@@ -61,9 +65,15 @@ def create_app(test_config=None):
     app.register_blueprint(commitments.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(languages.bp)
+    app.register_blueprint(synthesis.bp)
+    app.register_blueprint(followup.bp)
+    app.register_blueprint(pledges.bp)
+    app.register_blueprint(reminders.bp)
     errors.register_handlers(app)
     app.cli.add_command(auth.cli.create_facilitator)
     app.cli.add_command(workshops.cli.seed_demo)
+    app.cli.add_command(reminders.cli.send_reminders_command)
     return app
 
 

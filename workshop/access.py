@@ -7,7 +7,7 @@ Who is on a workshop, a city team or a board, and who runs it, are facts of the 
 models' `has_member`, `has_participant` and `is_run_by`. This module only applies them."""
 from functools import wraps
 
-from flask import abort, url_for
+from flask import abort, g, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -39,6 +39,7 @@ def _load(model, id, run):
     """The workshop or board `id`: 404 when it does not exist; 403 unless the current user runs it
     (`run`) or, without `run`, is on it."""
     found = db.get_or_404(model, id)
+    g.default_language = (found if model is Workshop else found.workshop).default_language  # see workshop.languages
     if run:
         require_runs(current_user, found)
     elif not found.has_member(current_user):

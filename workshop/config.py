@@ -4,6 +4,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .languages import LANGUAGES
+
 # Rate limits (see `workshop.ratelimits`), each overridable as RATELIMIT_<NAME>: what a person at a
 # live workshop never exceeds. "a per b;c per d": both must hold.
 RATE_LIMITS = {
@@ -18,6 +20,9 @@ RATE_LIMITS = {
     "LOGINS": "10 per minute;100 per hour",
     # The join-code form and the join form, per address: a whole room may share one venue address.
     "JOIN_FORMS": "100 per minute;1000 per hour",
+    # Looking up similar cards while typing, per person: one lookup per pause in typing (the board page
+    # waits 400 ms and asks only when the text changed), each a few milliseconds of a worker's CPU.
+    "SIMILAR_LOOKUPS": "60 per minute;600 per hour",
 }
 
 
@@ -52,15 +57,51 @@ def from_environment():
         "SOCKETIO_MAX_MESSAGE_BYTES": 32 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
         "BABEL_DEFAULT_LOCALE": "en",
+        # The languages a person may get (see `workshop.languages`): the shipped ones, unless the
+        # environment lists fewer (or, in tests, adds a pseudo-language with its own catalogue, in
+        # BABEL_TRANSLATION_DIRECTORIES: folders ";"-separated, relative to the workshop package).
+        "LANGUAGES": os.environ.get("LANGUAGES", "").split() or list(LANGUAGES),
+        "BABEL_TRANSLATION_DIRECTORIES": os.environ.get("BABEL_TRANSLATION_DIRECTORIES"),
         # PDF reports render in this many worker processes, each render for at most this many seconds.
         "REPORT_WORKERS": _number(os.environ.get("REPORT_WORKERS"), 1),
         "REPORT_TIME_LIMIT": _number(os.environ.get("REPORT_TIME_LIMIT"), 120),
+        # Cross-city synthesis (see `workshop.synthesis`): card embeddings and themes in this many worker
+        # processes; each card is embedded as it is written (off: only when first asked for).
+        "SYNTHESIS_WORKERS": _number(os.environ.get("SYNTHESIS_WORKERS"), 1),
+        "SYNTHESIS_EMBED_ON_WRITE": os.environ.get("SYNTHESIS_EMBED_ON_WRITE", "1").lower() not in ("0", "false", "no", "off"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1").lower() not in ("0", "false", "no", "off"),
         "RATELIMIT_STORAGE_URL": os.environ.get("RATELIMIT_STORAGE_URL"),
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "workshop"),
         **{f"RATELIMIT_{name}": os.environ.get(f"RATELIMIT_{name}") or limit for name, limit in RATE_LIMITS.items()},
+        **_mail_settings(),
     }
     return {key: value for key, value in settings.items() if value is not None}
+
+
+def _mail_settings():
+    """The SMTP server reminder emails go through (`flask --app workshop send-reminders`, see
+    `workshop.reminders`). No MAIL_SERVER: no mail is sent, and the command says so. SERVER_NAME
+    (with PREFERRED_URL_SCHEME) is the site's address the emails' links point at, since a command
+    has no request to take it from."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
+        "MAIL_PORT": _number(os.environ.get("MAIL_PORT"), 25),
+        "MAIL_USE_TLS": _switch(os.environ.get("MAIL_USE_TLS")),  # STARTTLS, usually on port 587
+        "MAIL_USE_SSL": _switch(os.environ.get("MAIL_USE_SSL")),  # TLS from the start, usually port 465
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER"),
+        # Seconds to wait for the SMTP server: a timer's run must end, not hang on a server that went quiet.
+        "MAIL_TIMEOUT": _number(os.environ.get("MAIL_TIMEOUT"), 30),
+        # Flask-Mailman would use its in-memory outbox under TESTING; our tests talk to a real SMTP server.
+        "MAIL_BACKEND": "smtp",
+        "SERVER_NAME": os.environ.get("SERVER_NAME"),
+    }
+
+
+def _switch(value):
+    """An on/off setting, off unless set to 1, true, yes or on."""
+    return (value or "").lower() in ("1", "true", "yes", "on")
 
 
 def _number(value, default):

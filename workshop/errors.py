@@ -100,13 +100,14 @@ def _unstorable(value):
 
 
 TITLES = {
-    400: "That request could not be handled",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "That request could not be handled",
-    429: "Too many tries",
-    500: "Something went wrong on our side",
-    503: "Please try again in a moment",
+    400: _l("That request could not be handled"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("That request could not be handled"),
+    413: _l("That request was too large"),
+    429: _l("Too many tries"),
+    500: _l("Something went wrong on our side"),
+    503: _l("Please try again in a moment"),
 }
 
 
@@ -120,7 +121,7 @@ def register_handlers(app):
             refuse_unstorable(request.path, list(request.args.lists()), list(request.form.lists()))
 
     def page(status, message):
-        return render_template("errors/error.html", status=status, title=_(TITLES[status]), message=message), status
+        return render_template("errors/error.html", status=status, title=str(TITLES[status]), message=message), status
 
     @app.errorhandler(Refused)
     def refused(error):
@@ -140,7 +141,7 @@ def register_handlers(app):
         else:
             # Not `render_template`: its context processors load the signed-in user from the database.
             page = app.jinja_env.get_template("errors/unavailable.html")
-            response = page.render(title=_(TITLES[503]), message=unavailable.message), 503
+            response = page.render(title=str(TITLES[503]), message=unavailable.message), 503
         return *response, {"Retry-After": "5"}
     @app.errorhandler(SlowDown)
     def slow_down(error):

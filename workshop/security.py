@@ -1,6 +1,7 @@
 """Transport security: which proxies to believe, which origins may open a socket, and the headers
 every response carries."""
 import re
+from urllib.parse import urlsplit
 
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -16,6 +17,17 @@ def trust_proxies(app):
     hops = {name: app.config.get(f"PROXY_FIX_X_{name.upper()}", 0) for name in ("for", "proto", "host")}
     if any(hops.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"])
+
+
+def same_site_path(target, default):
+    """`target` if it is a path on this site ("/boards/3?x=1"), else `default`: where a form may
+    send a person back to ("next") without becoming a way to send them to another site."""
+    target = target if isinstance(target, str) else ""
+    parts = urlsplit(target)
+    # A browser reads "/\\evil.example" as "//evil.example": another site.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc and not parts.scheme:
+        return target
+    return default
 
 
 def allowed_origin(config):

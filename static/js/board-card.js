@@ -1,7 +1,7 @@
 // One card on the board, with its actions and the inline forms they open (edit, delete, hide,
 // merge). Text goes in through textContent only.
 import { h } from "./dom.js";
-import { excerpt } from "./messages.js";
+import { excerpt, pageLanguage, writtenDates, writtenMoment } from "./messages.js";
 
 export function cardElement(card, view) {
   const { t, state } = view;
@@ -30,7 +30,7 @@ export function cardElement(card, view) {
   element.append(h("p", { class: "card-meta" },
     h("span", { class: "author", text: view.isMine(card) ? `${card.author.name} (${t("me")})` : card.author.name }), " ",
     h("span", { class: "city-tag", text: card.author.city }), " · ",
-    h("time", { datetime: card.created_at, text: view.ago(card.created_at) })));
+    h("time", { datetime: card.created_at, title: writtenMoment(card.created_at), text: view.ago(card.created_at) })));
   if (card.private) element.append(h("p", { class: "badge", text: t("private") }));
   if (card.hidden) element.append(h("p", { class: "card-hidden-note", text: t("hidden.note", { reason: card.hidden.reason }) }));
 
@@ -190,13 +190,13 @@ function principles(t) {
 function planSummary(card, view) {
   const { t } = view;
   const plan = card.plan;
-  const glance = [plan.lead, [plan.starts_on, plan.ends_on].filter(Boolean).join(" – ")].filter(Boolean).join(" · ");
+  const glance = [plan.lead, writtenDates(plan.starts_on, plan.ends_on)].filter(Boolean).join(" · ");
   const parts = [h("p", { class: "plan-line" },
     plan.title ? h("strong", { text: plan.title }) : null, " ",
     h("span", { class: `badge status-${plan.status}`, text: t(`plan.status.${plan.status}`) }),
     glance ? ` ${glance}` : null)];
-  const rows = [...PLAN_TEXT.slice(1), "principles", "child_guarantee"].flatMap((name) => {
-    const value = plan[name];
+  const rows = [...PLAN_TEXT.slice(1), "investment", "principles", "child_guarantee"].flatMap((name) => {
+    const value = name === "investment" ? writtenInvestment(plan) : plan[name];
     if (!value || (Array.isArray(value) && !value.length)) return [];
     let shown = value;
     if (name === "principles") {
@@ -207,6 +207,42 @@ function planSummary(card, view) {
   });
   if (rows.length) parts.push(h("details", { class: "plan-details" }, h("summary", { text: t("plan.more") }), h("dl", {}, ...rows)));
   return parts;
+}
+
+// A plan's investment in the page's language, whole units: "€4,000,000 (2025-2030)"; "" when none.
+// (The reports write it with Babel the same way: `plans.written_investment`.)
+function writtenInvestment(plan) {
+  if (plan.investment_amount === null || plan.investment_amount === undefined) return "";
+  const amount = plan.investment_currency
+    ? new Intl.NumberFormat(pageLanguage(), { style: "currency", currency: plan.investment_currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }).format(plan.investment_amount)
+    : new Intl.NumberFormat(pageLanguage()).format(plan.investment_amount);
+  return plan.investment_period ? `${amount} (${plan.investment_period})` : amount;
+}
+
+// The investment's three fields, side by side: the amount as stored (plain digits, so that saving
+// it again as shown changes nothing), the currency from the server's list, the period.
+function investmentInputs(plan, id, view) {
+  const { t } = view;
+  const amount = h("input", { id: `${id}-investment_amount`, type: "text", inputmode: "numeric", autocomplete: "off" });
+  amount.value = plan.investment_amount === null || plan.investment_amount === undefined ? "" : String(plan.investment_amount);
+  const currency = h("select", { id: `${id}-investment_currency` },
+    h("option", { value: "", text: t("plan.investment_currency.none") }),
+    ...view.limits.currencies.map(({ code, name }) => h("option", { value: code, text: t("plan.investment_currency.option", { name, code }) })));
+  currency.value = plan.investment_currency || "";
+  const hintId = `${id}-investment_period-hint`;
+  const period = h("input", { id: `${id}-investment_period`, type: "text", maxlength: view.limits.plan.investment_period, "aria-describedby": hintId });
+  period.value = plan.investment_period || "";
+  const field = (input, ...after) => h("div", { class: "plan-investment-field" },
+    h("label", { for: input.id, text: t(`plan.${input.id.slice(id.length + 1)}`) }), input, ...after);
+  return {
+    investment_amount: { input: amount, parts: [] },
+    investment_currency: { input: currency, parts: [] },
+    investment_period: {
+      input: period,
+      parts: [h("div", { class: "plan-investment" }, field(amount), field(currency),
+        field(period, h("p", { class: "hint", id: hintId, text: t("plan.investment_period.hint") })))],
+    },
+  };
 }
 
 // The plan's fields, each showing what is stored, with the server's limits (`limits.plan`).
@@ -220,6 +256,7 @@ function planInputs(plan, id, view) {
       : h("input", { id: `${id}-${name}`, type: "text", maxlength: view.limits.plan[name] });
     input.value = plan[name];
     inputs[name] = labelled(name, input);
+    if (name === "resources") Object.assign(inputs, investmentInputs(plan, id, view)); // beside the free-text resources
   }
   const dates = [];
   for (const name of ["starts_on", "ends_on"]) {
@@ -256,5 +293,9 @@ function readPlan(inputs) {
   plan.status = inputs.status.input.value;
   plan.principles = inputs.principles.input.filter((box) => box.checked).map((box) => Number(box.value));
   plan.child_guarantee = inputs.child_guarantee.input.checked;
+  // The amount as typed (the server reads "4000000", "4 000 000" or "4,000,000"); empty is none.
+  plan.investment_amount = inputs.investment_amount.input.value.trim() || null;
+  plan.investment_currency = inputs.investment_currency.input.value;
+  plan.investment_period = inputs.investment_period.input.value;
   return plan;
 }

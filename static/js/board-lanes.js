@@ -46,7 +46,7 @@ function composerLane(view, lane) {
     h("h2", { id: headingId, tabindex: "-1" }, t(`lane.${lane}`), " ", count), form, list);
 
   const updateCounter = () => {
-    counter.textContent = t("left", { n: limits.text - textarea.value.length });
+    counter.textContent = view.tCount("left", limits.text - textarea.value.length);
   };
   const setOpen = (open) => form.classList.toggle("is-open", open);
   const openComposer = () => {

@@ -47,6 +47,9 @@ export class BoardSync {
    *                 `timer(timer, serverTime)` the timer changed (null `ends_at`: it is gone);
    *                 `card(card, {live, isNew})` a card entered the state (live: as it happened);
    *                 `phase(board)` the phase changed as it happened;
+   *                 `event(event, before)` a sequenced event applied as it happened, with the card
+   *                 or board it replaced (undefined for a new card), for the room's news (announce.js);
+   *                 `timer(timer, serverTime, {live})` also says whether it came as it happened;
    *                 `spotlight(cardId)`; `presence(summary)`;
    *                 `joined(ack)` the board is open (again); `refused(ack)` join_board said no.
    */
@@ -54,7 +57,7 @@ export class BoardSync {
     this.socket = socket;
     this.id = snapshot.board.id;
     this.joinFields = join;
-    this.hooks = { render: noop, timer: noop, card: noop, phase: noop, spotlight: noop, presence: noop, joined: noop, refused: noop, ...hooks };
+    this.hooks = { render: noop, timer: noop, card: noop, phase: noop, event: noop, spotlight: noop, presence: noop, joined: noop, refused: noop, ...hooks };
     this.state = Object.assign(state, { presence: initialPresence, lastSeq: snapshot.last_seq });
     this.takeSnapshot(snapshot);
     this.joined = false;
@@ -108,6 +111,10 @@ export class BoardSync {
 
   apply(event, live = false) {
     const { state } = this;
+    if (live) {
+      const id = event.card ? event.card.id : event.card_id;
+      this.hooks.event(event, event.type === "board_updated" ? state.board : state.cards.get(id));
+    }
     if (event.type === "board_updated") {
       const before = state.board;
       state.board = event.board;
@@ -145,6 +152,7 @@ export class BoardSync {
 
   applyCatchUp(ack) {
     const { state } = this;
+    const before = state.board;
     if (ack.snapshot) {
       this.takeSnapshot(ack.snapshot);
     } else {
@@ -156,6 +164,13 @@ export class BoardSync {
     }
     this.hooks.timer(state.board.timer, state.serverTime);
     this.hooks.render();
+    // A change of phase (or a reveal, a pause) the catch-up brought is still news as it happens: it
+    // may have come in the moment a snapshot was being fetched, and then never arrives as an event.
+    if (before && (before.phase !== state.board.phase || before.paused !== state.board.paused
+                   || before.voting.revealed !== state.board.voting.revealed)) {
+      this.hooks.event({ type: "board_updated", board: state.board }, before);
+      if (before.phase !== state.board.phase) this.hooks.phase(state.board);
+    }
     if (this.askAgain !== null) {
       const since = this.askAgain === -1 ? -1 : Math.max(this.askAgain, state.lastSeq);
       this.askAgain = null;
@@ -196,7 +211,7 @@ export class BoardSync {
   timerChanged(timer, serverTime) {
     this.state.board.timer = timer;
     this.state.serverTime = serverTime;
-    this.hooks.timer(timer, serverTime);
+    this.hooks.timer(timer, serverTime, { live: true });
   }
 
   spotlightChanged(cardId) {

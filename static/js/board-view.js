@@ -5,7 +5,7 @@ import { cardElement } from "./board-card.js";
 import { EarlierRounds } from "./board-rounds.js";
 import { buildLanes } from "./board-lanes.js";
 import { announce, h } from "./dom.js";
-import { cityCounts, excerpt } from "./messages.js";
+import { cityCounts, excerpt, pageLanguage } from "./messages.js";
 import { ranked, seenByRoom } from "./ranking.js";
 import * as rules from "./rules.js";
 import { Countdown } from "./timer.js";
@@ -149,7 +149,10 @@ export class BoardView {
     if (toggle) {
       toggle.checked = board.private_writing;
       document.getElementById("private-scope").value = board.private_scope;
-      document.getElementById("reveal").hidden = !board.private_writing; // only when there is something to reveal
+      const reveal = document.getElementById("reveal");
+      const revealing = document.activeElement === reveal;
+      reveal.hidden = !board.private_writing; // only when there is something to reveal
+      if (revealing && reveal.hidden) toggle.focus(); // done: the focus goes to the switch, not the page
     }
     const seen = new Set();
     for (const lane of board.lanes) {
@@ -282,8 +285,8 @@ export class BoardView {
 
   ago(iso) {
     const seconds = Math.round((Date.parse(iso) - Date.now()) / 1000);
-    if (Math.abs(seconds) < 45) return this.t("ago.now");
-    const format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+    const format = new Intl.RelativeTimeFormat(pageLanguage(), { numeric: "auto" });
+    if (Math.abs(seconds) < 45) return format.format(0, "second"); // "now", "maintenant", "teraz"
     for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
       if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
     }
@@ -323,8 +326,7 @@ export class BoardView {
     }
     this.switcher.reveal(element);
     const motion = matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
-    element.scrollIntoView({ block: "center", behavior: motion });
-    this.announce(this.t("announce.spotlight", { text: this.state.cards.get(id).text }));
+    element.scrollIntoView({ block: "center", behavior: motion }); // the room's news tells it (announce.js)
   }
 
   showReminder(city, url) {
@@ -338,13 +340,15 @@ export class BoardView {
   }
 
   showRemoved(why = "removed") {
-    document.getElementById("main").replaceChildren(h("h1", { text: this.t(why) }));
+    const heading = h("h1", { text: this.t(why), tabindex: "-1" });
+    document.getElementById("main").replaceChildren(heading);
+    heading.focus(); // what had the focus is gone
   }
 
   showPresence({ count, cities }) {
     const list = cityCounts(cities);
     document.getElementById("presence").textContent =
-      this.t("presence", { n: count }) + (list ? ` ${this.t("presence.cities", { cities: list })}` : "");
+      this.tCount("presence", count) + (list ? ` ${this.t("presence.cities", { cities: list })}` : "");
   }
 
   showConnection(status) {

@@ -1,10 +1,12 @@
 // The board page: the board kept in step by the sync module (board-sync.js), and on top of it the
 // cards typed while offline: they wait in localStorage and are sent when the connection returns;
 // the client-made id makes a retry land once.
+import { RoomNews } from "./announce.js";
 import { BoardSync } from "./board-sync.js";
 import { BoardView } from "./board-view.js";
 import { translator } from "./messages.js";
 import { requester } from "./request.js";
+import { similarWhileWriting } from "./similar.js";
 import { openSocket } from "./socket.js";
 
 const data = JSON.parse(document.getElementById("board-data").textContent);
@@ -19,21 +21,23 @@ const UNAVAILABLE_RETRY_MS = 2000;
 
 const socket = openSocket(t);
 let view = null; // drawn once the sync holds the snapshot
+let news = null; // what others do, told politely (announce.js)
 const sync = new BoardSync(socket, data.snapshot, {
   state,
   render: () => view?.render(),
-  timer: (timer, serverTime) => view?.showTimer(timer, serverTime),
-  card(card, { live, isNew }) {
-    dropPending(card);
-    if (live && isNew && card.author.id !== state.me.id) {
-      view.announce(t("announce.added", { name: card.author.name, city: card.author.city, text: card.text }));
-    }
+  timer(timer, serverTime, { live } = {}) {
+    view?.showTimer(timer, serverTime);
+    news?.timer(timer, live, serverTime);
   },
-  phase: (board) => view.announce(t("announce.phase", { phase: t(`phase.${board.phase}`) })),
-  spotlight: () => view.showSpotlight(),
+  card: (card) => dropPending(card),
+  event: (event, before) => news?.event(event, before),
+  spotlight(cardId) {
+    view.showSpotlight();
+    news.spotlight(cardId);
+  },
   presence: (summary) => view?.showPresence(summary),
   refused(ack) {
-    if (ack.error.code === "slow_down") view.announce(t("slow_down.join", { n: ack.error.retry_after })); // tried again then
+    if (ack.error.code === "slow_down") view.announce(count("slow_down.join", ack.error.retry_after)); // tried again then
     else view.announce(t("announce.error", { message: ack.error.message }));
   },
   joined() {
@@ -44,7 +48,10 @@ const sync = new BoardSync(socket, data.snapshot, {
   },
 });
 view = new BoardView({ state, limits: data.limits, t, tCount: count, actions: makeActions() });
+news = new RoomNews({ region: document.getElementById("room-news"), toggle: document.getElementById("announce-others"), state, t, count });
+view.countdown.onState = (timerState) => timerState === "up" && news.timeUp();
 view.render();
+similarWhileWriting({ socket, boardId, view });
 
 socket.on("disconnect", () => {
   state.joined = false;
@@ -94,7 +101,7 @@ function sendPending(item) {
     }
     if (!ack.ok && ack.error.code === "slow_down") {
       // Over the posting limit (a backlog sent at once): the card waits and goes when allowed.
-      view.showError(item.lane, t("slow_down.card", { n: ack.error.retry_after }));
+      view.showError(item.lane, count("slow_down.card", ack.error.retry_after));
       setTimeout(() => state.pending.includes(item) && sendPending(item), ack.error.retry_after * 1000);
       return;
     }
@@ -113,6 +120,11 @@ function sendPending(item) {
 // the person did minutes ago lands by surprise.
 const request = requester(socket, t, () => !socket.connected && state.wasOffline);
 
+function own(key, event, payload) {
+  news.mine(key);
+  return request(event, payload);
+}
+
 function makeActions() {
   return {
     addCard(lane, text, linkId) {
@@ -124,17 +136,21 @@ function makeActions() {
     },
     editCard: (cardId, text, linkId) => request("edit_card", { card_id: cardId, text, link_id: linkId }),
     editPlan: (cardId, plan) => request("edit_action_plan", { card_id: cardId, plan }),
-    deleteCard: (cardId) => request("delete_card", { card_id: cardId }),
-    hideCard: (cardId, reason) => request("hide_card", { card_id: cardId, reason }),
-    restoreCard: (cardId) => request("restore_card", { card_id: cardId }),
-    mergeCards: (cardId, intoId) => request("merge_cards", { card_id: cardId, into_id: intoId }),
+    // Changes this page makes to a card, and the spotlight, are not the room's news to it (announce.js).
+    deleteCard: (cardId) => own(`card:${cardId}`, "delete_card", { card_id: cardId }),
+    hideCard: (cardId, reason) => own(`card:${cardId}`, "hide_card", { card_id: cardId, reason }),
+    restoreCard: (cardId) => own(`card:${cardId}`, "restore_card", { card_id: cardId }),
+    mergeCards(cardId, intoId) {
+      news.mine(`card:${intoId}`);
+      return own(`card:${cardId}`, "merge_cards", { card_id: cardId, into_id: intoId });
+    },
     setPrivateWriting: (enabled, scope) => request("set_private_writing", { board_id: boardId, enabled, scope }),
     async vote(cardId, event) {
       const ack = await request(event, { card_id: cardId });
       if (ack.ok) state.votes.mine = ack.votes;
       return ack; // the view shows a refusal on the card and renders
     },
-    spotlight: (cardId) => request("spotlight", { board_id: boardId, card_id: cardId }),
+    spotlight: (cardId) => own("spotlight", "spotlight", { board_id: boardId, card_id: cardId }),
     refresh: () => view.render(),
   };
 }

@@ -53,7 +53,7 @@ export class Moderation {
       note = this.count("console.matches", listed.length);
     } else if (this.panel.showAll) {
       listed = shown;
-      note = this.t("console.all", { n: shown.length });
+      note = this.count("console.all", shown.length);
     }
     if (!shown.length) note = this.t("console.none");
     this.panel.fact("card-list", note);

@@ -5,6 +5,7 @@
 import { announce } from "./dom.js";
 import { BoardSync } from "./board-sync.js";
 import { Moderation } from "./console-cards.js";
+import { MergeSuggestions, followDismissals } from "./merges.js";
 import { cityCounts, translator } from "./messages.js";
 import { requester } from "./request.js";
 import { Countdown } from "./timer.js";
@@ -37,19 +38,6 @@ const COUNTERPART = {
   "minutes-5": "pause-timer", "minutes-10": "pause-timer",
 };
 
-// The timer's countdown, which also tells the panel when the timer changes state (started, paused,
-// stopped, or reaching zero on its own), so that the timer's buttons follow it.
-class StateCountdown extends Countdown {
-  tick() {
-    super.tick();
-    const state = this.element.dataset.state;
-    if (state !== this.state) {
-      this.state = state;
-      if (this.onState) this.onState(state);
-    }
-  }
-}
-
 class Panel {
   constructor(entry) {
     const snapshot = entry.snapshot;
@@ -62,10 +50,12 @@ class Panel {
     this.controls = this.element.querySelector(".console-controls");
     this.toggle = this.element.querySelector('[data-action="toggle"]');
     this.moderation = new Moderation(this, { t, count, request, showError, limits: data.limits });
+    this.merges = new MergeSuggestions(this, { request, showError });
     this.showAll = false;
     this.pendingFocus = null;
-    this.countdown = new StateCountdown(this.element.querySelector(".timer"), t);
+    this.countdown = new Countdown(this.element.querySelector(".timer"), t);
     this.countdown.set(this.board.timer, snapshot.server_time);
+    // The countdown tells when the timer changes state (started, paused, stopped, at zero on its own), so that its buttons follow.
     this.countdown.onState = () => this.keepFocus(() => this.drawTimer());
     this.bind();
     this.setOpen(sessionStorage.getItem(OPEN_KEY) === String(this.id));
@@ -236,7 +226,7 @@ class Panel {
     const dots = live.reduce((sum, card) => sum + (counts[String(card.id)] || 0), 0);
     const cities = this.presence.cities;
     this.fact("phase", t(`phase.${board.phase}`) + (board.paused ? ` · ${t("console.paused")}` : ""));
-    this.fact("people", `${t("console.online", { n: this.presence.count })} · ${count("console.cities", cities.length)}`);
+    this.fact("people", `${count("console.online", this.presence.count)} · ${count("console.cities", cities.length)}`);
     this.fact("cards", count("console.cards", live.filter((card) => !card.hidden).length));
     this.fact("dots", count("console.dots", dots));
     this.element.dataset.phase = board.phase;
@@ -278,6 +268,7 @@ class Panel {
     }
     this.drawTimer();
     if (this.isOpen) this.moderation.draw();
+    this.merges.draw();
   }
 
   show(states) {
@@ -299,6 +290,7 @@ class Panel {
 }
 
 for (const entry of data.boards) panels.set(entry.snapshot.board.id, new Panel(entry));
+followDismissals(socket, (boardId) => panels.get(boardId)?.merges);
 
 // Each board follows the server through the sync module (board-sync.js), all on this one socket;
 // the panels draw from what it holds. The console watches: it does not count as a person there.

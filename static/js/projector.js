@@ -3,6 +3,7 @@
 // server sends it no hidden or private card, and dot counts only once the room may see them.
 // While collecting and voting the cards fill the width, one column per lane, newest first, as many
 // as fit; in results each voted lane shows its ranking as bars sized by dots, ties as ties.
+import { RoomNews } from "./announce.js";
 import { BoardSync } from "./board-sync.js";
 import { h } from "./dom.js";
 import { translator } from "./messages.js";
@@ -80,11 +81,19 @@ function keepWhatFits(list) {
 }
 
 const socket = openSocket(t);
+let news = null; // what the room does, told politely (announce.js)
 const sync = new BoardSync(socket, data.snapshot, {
   join: { as_room: true },
   render,
-  timer: (timer, serverTime) => countdown.set(timer, serverTime),
+  timer(timer, serverTime, { live } = {}) {
+    countdown.set(timer, serverTime);
+    news?.timer(timer, live, serverTime);
+  },
+  event: (event, before) => news?.event(event, before),
+  spotlight: (cardId) => news.spotlight(cardId),
 });
+news = new RoomNews({ region: document.getElementById("room-news"), toggle: document.getElementById("announce-others"), state: sync.state, t, count });
+countdown.onState = (timerState) => timerState === "up" && news.timeUp();
 countdown.set(sync.state.board.timer, sync.state.serverTime);
 render();
 addEventListener("resize", render);

@@ -5,7 +5,8 @@ export function clockOffset(serverTime) {
   return serverTime ? Date.parse(serverTime) - Date.now() : 0;
 }
 
-function format(seconds) {
+/** Seconds as "m:ss" (never below zero). */
+export function format(seconds) {
   const whole = Math.max(0, Math.ceil(seconds));
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
 }
@@ -40,7 +41,13 @@ export class Countdown {
       else text = this.t("timer", { time: format(left) });
     }
     if (this.element.textContent !== text) this.element.textContent = text;
-    this.element.dataset.state = left === null ? "off" : paused ? "paused" : left <= 0 ? "up" : "running";
+    const state = left === null ? "off" : paused ? "paused" : left <= 0 ? "up" : "running";
+    this.element.dataset.state = state;
+    if (state !== this.state) {
+      const was = this.state;
+      this.state = state;
+      if (was !== undefined && this.onState) this.onState(state); // not for the state the page opened in
+    }
     this.element.hidden = left === null;
   }
 }

@@ -1,7 +1,5 @@
 """HTTP for accounts and joining. Thin: forms validate, services decide, views redirect."""
-from urllib.parse import urlsplit
-
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -10,18 +8,14 @@ from ..forms import show_refusal
 from ..models import normalise_join_code
 from ..publish import tell_and_close, user_key, user_room
 from ..ratelimits import limit_posts
+from ..security import same_site_path
 from . import bp, services
 from .forms import JoinCodeForm, JoinForm, LoginForm, SignupForm
 
 
 def safe_next(default):
     """The `next` page after logging in, if it stays on this site."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    # A browser reads "/\\evil.example" as "//evil.example": another site.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target and not parts.netloc and not parts.scheme:
-        return target
-    return default
+    return same_site_path(request.args.get("next", ""), default)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -49,6 +43,7 @@ def join(code):
         form = JoinCodeForm(data={"code": normalise_join_code(code)})
         show_refusal(form, refusal)
         return render_template("auth/home.html", form=form), 404
+    g.default_language = workshop.default_language  # the join page speaks it (see workshop.languages)
     if workshop.has_member(current_user):
         return redirect(url_for("workshops.home", workshop_id=workshop.id))
     form = JoinForm(workshop)

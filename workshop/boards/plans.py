@@ -1,10 +1,14 @@
 """Action plans: the fields that make an action plan card something a city can commit to."""
+import re
 from datetime import date
 
+from babel import Locale, numbers
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from ..errors import Forbidden, Refused
 from ..models import PILLAR_PRINCIPLES, PLAN_STATUSES, TITLE_MAX, ActionPlan
+from . import bp
 from .services import commit, record, require_board_open, require_not_paused
 from .visibility import can_see
 
@@ -28,6 +32,24 @@ TEXT_FIELDS = {
     "indicators": 300, "target": 200, "baseline": 200,
 }
 
+# The investment pledged: a whole amount (no cents: a pledge, not a ledger) up to ten trillion, in a
+# currency of the cities that come to the labs: the EU's, the EEA's and the candidate countries', and
+# CHF, GBP and USD. Bulgaria pays in euro since 2026 (Babel's data knows it), so BGN is not among them.
+INVESTMENT_AMOUNT_MAX = 10**13
+INVESTMENT_PERIOD_MAX = 60
+_LAB_CURRENCIES = {
+    "EUR", "CZK", "DKK", "HUF", "PLN", "RON", "SEK",  # the EU
+    "ISK", "NOK", "CHF",  # the EEA (Liechtenstein pays in francs)
+    "ALL", "BAM", "GEL", "MDL", "MKD", "RSD", "TRY", "UAH",  # candidate countries (Montenegro and Kosovo: euro)
+    "GBP", "USD",
+}
+# EUR first, then by code; only codes Babel knows, so every one has a name in every language.
+INVESTMENT_CURRENCIES = ("EUR", *sorted(_LAB_CURRENCIES & set(numbers.list_currencies()) - {"EUR"}))
+# An amount as people type it: digits, or digits grouped by threes with one separator throughout
+# (4000000, "4 000 000", "4,000,000", "4.000.000", "4'000'000"). Groups of three tell a thousands
+# separator from a decimal mark: "4,5" and "4.50" are decimals, refused.
+_AMOUNT = re.compile(r"\d+|\d{1,3}(?P<sep>[ ,.'\u00a0\u202f\u2019])\d{3}(?:(?P=sep)\d{3})*")
+
 
 def plan_json(plan):
     plan = plan or ActionPlan()
@@ -38,7 +60,39 @@ def plan_json(plan):
         "status": plan.status or "draft",
         "principles": plan.principle_numbers if plan.principles else [],
         "child_guarantee": bool(plan.child_guarantee),
+        "investment_amount": plan.investment_amount,
+        "investment_currency": plan.investment_currency or "",
+        "investment_period": plan.investment_period or "",
     }
+
+
+def currency_names():
+    """{code: name} of the investment currencies, named in the page's language."""
+    locale = get_locale()
+    return {code: numbers.get_currency_name(code, locale=locale) for code in INVESTMENT_CURRENCIES}
+
+
+@bp.app_template_filter()
+def written_investment(plan):
+    """A plan's investment (an ActionPlan, None, or a dict as `plan_json` makes it, frozen or live)
+    in the page's or report's language: "€4,000,000 (2025-2030)", "4.000.000 € (2025-2030)"; ""
+    when it pledges none."""
+    if not isinstance(plan, dict):
+        plan = plan_json(plan)
+    amount = plan.get("investment_amount")
+    if amount is None:
+        return ""
+    locale, currency = get_locale(), plan.get("investment_currency") or ""
+    if currency:
+        # The locale's currency pattern without its decimals: pledges are whole amounts.
+        pattern = Locale.parse(locale).currency_formats["standard"]
+        whole = numbers.parse_pattern(pattern.pattern)
+        whole.frac_prec = (0, 0)
+        written = numbers.format_currency(amount, currency, format=whole, locale=locale, currency_digits=False)
+    else:
+        written = format_decimal(amount)
+    period = plan.get("investment_period")
+    return f"{written} ({period})" if period else written
 
 
 def _date(value, name):
@@ -103,4 +157,48 @@ def edit_action_plan(actor, card, fields):
         if not isinstance(fields["child_guarantee"], bool):
             raise Refused("bad_field", _l("%(field)s has the wrong type.", field="child_guarantee"), field="child_guarantee")
         plan.child_guarantee = fields["child_guarantee"]
+    _set_investment(plan, fields)
     return commit([record(card.board, "card_edited", card)])
+
+
+def _set_investment(plan, fields):
+    """The investment's fields given in `fields`, checked together before any is set: an amount
+    needs a currency (given now or stored); a currency or a period without an amount is kept."""
+    amount, currency, period = plan.investment_amount, plan.investment_currency or "", plan.investment_period or ""
+    if "investment_amount" in fields:
+        amount = _amount(fields["investment_amount"])
+    if "investment_currency" in fields:
+        currency = fields["investment_currency"]
+        if not isinstance(currency, str):
+            raise Refused("bad_field", _l("%(field)s has the wrong type.", field="investment_currency"), field="investment_currency")
+        currency = currency.strip().upper()
+        if currency and currency not in INVESTMENT_CURRENCIES:
+            raise Refused("bad_currency", _l("Choose the investment's currency from the list."), field="investment_currency")
+    if "investment_period" in fields:
+        period = fields["investment_period"]
+        if not isinstance(period, str):
+            raise Refused("bad_field", _l("%(field)s has the wrong type.", field="investment_period"), field="investment_period")
+        period = period.strip()
+        if len(period) > INVESTMENT_PERIOD_MAX:
+            raise Refused("too_long", _l("%(field)s must be %(max)d characters or fewer.", field="investment_period",
+                                         max=INVESTMENT_PERIOD_MAX), field="investment_period")
+    if amount is not None and not currency:
+        raise Refused("currency_required", _l("Choose the currency of the investment."), field="investment_currency")
+    plan.investment_amount, plan.investment_currency, plan.investment_period = amount, currency, period
+
+
+def _amount(value):
+    """A whole amount from a number or a text as typed (see `_AMOUNT`); None for empty."""
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, str) and _AMOUNT.fullmatch(value.strip()):
+        digits = re.sub(r"\D", "", value).lstrip("0") or "0"
+        # Past the maximum's length it is too large: int() would refuse past 4,300 digits anyway.
+        value = int(digits) if len(digits) <= len(str(INVESTMENT_AMOUNT_MAX)) else INVESTMENT_AMOUNT_MAX + 1
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Refused("bad_amount", _l("The investment is a whole amount in digits, like 4000000 or 4,000,000: "
+                                       "no decimals, no minus sign."), field="investment_amount")
+    if value > INVESTMENT_AMOUNT_MAX:
+        raise Refused("amount_too_large", _l("The investment can be at most %(max)s.", max=format_decimal(INVESTMENT_AMOUNT_MAX)),
+                      field="investment_amount")
+    return value

@@ -11,10 +11,12 @@ from ..boards.visibility import audience
 from ..boards.votes import card_rounds, standings_by_round
 from ..errors import Forbidden, NotFound, Refused
 from ..extensions import db
+from ..languages import DEFAULT_LANGUAGE, LANGUAGES, language_of_country
 from ..models import (
     NAME_MAX, SIGNATORIES_MAX, STATEMENT_MAX, TITLE_MAX, Commitment, CommitmentPlan, CommitmentVersion, Signatory,
     utcnow,
 )
+from ..synthesis.peers import peers_of
 
 
 def require_editor(actor, team):
@@ -49,12 +51,31 @@ def available_plans(team):
     return sorted(cards, key=lambda card: (card.author.city_team_id != team.id, card.board.policy_area.position, card.id))
 
 
-def save_draft(actor, team, card_ids, statement, signatories):
-    """Save the team's choice of plans (in order), statement and signatories as the draft."""
+def report_language(team):
+    """The language the team's report is written in: the one it chose, else its country's, else
+    the workshop's default language."""
+    chosen = team.report_language or language_of_country(team.country, team.workshop.default_language)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def language_of_version(content):
+    """The language a frozen version is printed in: the one it was finalised in. Versions frozen
+    before reports had a language were printed in English, so they still are (a frozen report
+    never changes)."""
+    language = content.get("language")
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def save_draft(actor, team, card_ids, statement, signatories, language=None):
+    """Save the team's choice of plans (in order), statement, signatories and report language as
+    the draft (`language` None: as it is). A language left as shown keeps what is stored, so a team
+    that never chose one goes on following its country."""
     require_editor(actor, team)
     existing = commitment_of(team)
     if existing is not None and existing.is_final:
         raise Refused("commitment_final", _l("This commitment is final. Choose “Make changes” to start a new version."))
+    if language is not None and language not in LANGUAGES:
+        raise Refused("bad_language", _l("Pick the report's language from the list."), field="report_language")
     allowed = {card.id: card for card in available_plans(team)}
     if len(set(card_ids)) != len(card_ids) or any(card_id not in allowed for card_id in card_ids):
         raise Refused("bad_plans", _l("Pick action plans from the list."), field="plans")
@@ -74,6 +95,8 @@ def save_draft(actor, team, card_ids, statement, signatories):
     commitment.plans = [CommitmentPlan(card=allowed[card_id], position=n) for n, card_id in enumerate(card_ids)]
     commitment.statement = statement
     commitment.signatories = [Signatory(name=n, role=r, organisation=o, position=i) for i, (n, r, o) in enumerate(people)]
+    if language is not None and language != report_language(team):
+        team.report_language = language
     commitment.updated_at = utcnow()
     db.session.commit()
     return commitment
@@ -136,6 +159,16 @@ def revoke_share(actor, team):
         db.session.commit()
 
 
+def shown_peers(team):
+    """The cities working on the same problems, as a commitment page shows them: while the commitment is
+    final, those frozen with its version (what was signed does not change); else as they are now."""
+    commitment = commitment_of(team)
+    version = commitment.latest_version if commitment is not None and commitment.is_final else None
+    if version is not None and "peers" in version.content:
+        return version.content["peers"]
+    return peers_of(team)
+
+
 def by_share_token(token):
     commitment = db.session.scalar(select(Commitment).where(Commitment.share_token == token)) if token else None
     if commitment is None:
@@ -167,9 +200,11 @@ def frozen_content(commitment, number, finalised_at):
                      "starts_on": workshop.starts_on.isoformat(),
                      "ends_on": workshop.ends_on.isoformat() if workshop.ends_on else None},
         "city": {"name": team.name, "country": team.country},
+        "language": report_language(team),
         "statement": commitment.statement,
         "policy_areas": areas,
         "signatories": [{"name": s.name, "role": s.role, "organisation": s.organisation} for s in commitment.signatories],
+        "peers": peers_of(team),
         "version": number,
         "finalised_at": finalised_at.isoformat(timespec="seconds") + "Z",
     }
@@ -179,6 +214,7 @@ def _plan_content(card, ranking):
     idea = card.link if card.link is not None and card.link.is_live else None
     problem = idea.link if idea is not None and idea.link is not None and idea.link.is_live else None
     return {
+        "card_id": card.id,  # which plan progress after the lab is about (see followup.services.final_plans)
         "text": card.text,
         "author": {"name": card.author.display_name, "city": card.author.city_team.name},
         **plan_json(card.plan),

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from ..access import load_team
 from ..errors import Refused
 from ..forms import show_refusal, text_field
+from ..languages import LANGUAGES
 from ..models import SIGNATORIES_MAX, STATEMENT_MAX
 from ..publish import to_participant
 from . import bp, services
@@ -55,7 +56,8 @@ def edit(workshop_id, team_id):
     form = statement_form(team)
     if form.validate_on_submit():
         try:
-            services.save_draft(current_user, team, chosen_plans(request.form), form.statement.data, typed_signatories(request.form))
+            services.save_draft(current_user, team, chosen_plans(request.form), form.statement.data, typed_signatories(request.form),
+                                request.form.get("report_language"))
         except Refused as refusal:
             if refusal.status != 400:
                 raise
@@ -67,22 +69,24 @@ def edit(workshop_id, team_id):
 
 
 def as_typed(form):
-    """The ticked plans (card id -> position) and the signatories of a refused post, so the page
-    shows them again as typed rather than as last stored."""
+    """The ticked plans (card id -> position), the signatories and the report's language of a
+    refused post, so the page shows them again as typed rather than as last stored."""
     chosen = {}
     for index, value in enumerate(form.getlist("plans")):
         if value.isdigit():
             order = form.get(f"order-{value}", "")
             chosen[int(value)] = int(order) - 1 if order.isdigit() and int(order) > 0 else index
     people = [SimpleNamespace(name=n, role=r, organisation=o) for n, r, o in typed_signatories(form) if n or r or o]
-    return chosen, people
+    return chosen, people, form.get("report_language")
 
 
 def render_commitment(team, form, typed=None):
     """The commitment page showing what is stored, or what was typed when a post was refused."""
     commitment = services.commitment_of(team)
+    language = services.report_language(team)
     if typed is not None:
-        chosen, signatories = as_typed(typed)
+        chosen, signatories, typed_language = as_typed(typed)
+        language = typed_language if typed_language in LANGUAGES else language  # an unknown one: as stored
     else:
         chosen = {item.card_id: item.position for item in commitment.plans} if commitment else {}
         signatories = list(commitment.signatories) if commitment else []
@@ -90,6 +94,7 @@ def render_commitment(team, form, typed=None):
     return render_template(
         "commitments/edit.html", team=team, workshop=team.workshop, commitment=commitment, form=form,
         plans=services.available_plans(team), chosen=chosen, signatories=signatories, blank_rows=3,
+        languages=LANGUAGES, language=language, peers=services.shown_peers(team),
     ), 400 if failed else 200
 
 
@@ -154,8 +159,15 @@ def remind(workshop_id, team_id):
     return act(workshop_id, team_id, remind_team, _("Reminder sent."), to_console=True)
 
 
+@bp.context_processor
+def report_languages():
+    """For the pages that list final versions: the language each one's report is written in."""
+    return {"report_languages": LANGUAGES, "report_language_of": services.language_of_version}
+
+
 @bp.route("/shared/<token>")
 def shared(token):
     """What the share link opens, without an account: the city's final versions, to download."""
     commitment = services.by_share_token(token)
-    return render_template("commitments/shared.html", commitment=commitment, team=commitment.city_team, token=token)
+    return render_template("commitments/shared.html", commitment=commitment, team=commitment.city_team, token=token,
+                           peers=services.shown_peers(commitment.city_team))

@@ -1,7 +1,7 @@
 """Boards and what is on them: cards, action plans, the event log, votes."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -162,6 +162,10 @@ class ActionPlan(db.Model):
     status: Mapped[str] = mapped_column(String(8), default="draft")
     principles: Mapped[str] = mapped_column(String(60), default="")  # comma-separated principle numbers
     child_guarantee: Mapped[bool] = mapped_column(default=False)
+    # The investment pledged, beside the free-text resources: a whole amount, its ISO 4217 currency, its period.
+    investment_amount: Mapped[int | None] = mapped_column(BigInteger)
+    investment_currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    investment_period: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     card: Mapped[Card] = relationship(back_populates="plan")
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .boards import Card
-from .workshops import NAME_MAX, TITLE_MAX, CityTeam, utcnow
+from .workshops import EMAIL_MAX, NAME_MAX, TITLE_MAX, CityTeam, utcnow
 
 STATEMENT_MAX = 5000
 SIGNATORIES_MAX = 20
@@ -26,6 +26,10 @@ class Commitment(db.Model):
     # A long random token the team can hand to its mayor's office; None when revoked.
     share_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     reminded_at: Mapped[datetime | None]
+    # After the lab: where progress reminders go (the city's contact), and when the city's team agreed that
+    # its commitment and progress appear on the workshop's public pledges page (None: not agreed, not shown).
+    contact_email: Mapped[str | None] = mapped_column(String(EMAIL_MAX))
+    public_agreed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     city_team: Mapped[CityTeam] = relationship()

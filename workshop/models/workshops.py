@@ -13,6 +13,7 @@ NAME_MAX = 80
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2000
 EMAIL_MAX = 254
+LANGUAGE_MAX = 16  # a language tag: "sl", "pt-BR"
 
 # Six characters from an alphabet without look-alikes (0/O, 1/I/L), easy to read off a projector.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -47,6 +48,9 @@ class Facilitator(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The language of their pages and of the summary report, once they chose one (see
+    # `workshop.languages`); None follows their browser, then the workshop's default.
+    language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     workshops: Mapped[list["Workshop"]] = relationship(
@@ -77,10 +81,14 @@ class Workshop(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     join_code: Mapped[str] = mapped_column(String(JOIN_CODE_LENGTH))
     allow_new_city_teams: Mapped[bool] = mapped_column(default=True)
+    # The pages' language for a person whose browser asks for none of the shipped languages.
+    default_language: Mapped[str] = mapped_column(String(LANGUAGE_MAX), default="en", server_default="en")
     closed_at: Mapped[datetime | None]
     # When the facilitators opened the commitment step: from then on every participant's home
     # leads with their city's commitment. None while the room is still working on its boards.
     commitments_opened_at: Mapped[datetime | None]
+    # When a facilitator published the workshop's pledges (its public page and open data); None: unpublished.
+    pledges_published_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -169,6 +177,8 @@ class CityTeam(db.Model):
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     country: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    # The language its city report is written in; None: its country's (see `workshop.languages`).
+    report_language: Mapped[str | None] = mapped_column(String(LANGUAGE_MAX))
 
     workshop: Mapped[Workshop] = relationship(back_populates="city_teams")
     participants: Mapped[list["Participant"]] = relationship(back_populates="city_team")

@@ -7,17 +7,19 @@ deleted without anyone having to remember it."""
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 
 from ..errors import Forbidden, Refused
 from ..extensions import db
-from ..models import Workshop, utcnow
+from ..models import ProgressUpdate, Workshop, utcnow
 from ..access import require_runs
+from ..synthesis.services import forget_unused_vectors
 from ..workshops.services import may_delete, renamed_on_cards
 
-# Credentials, not data about anyone: a password hash, and the share link's token, which would let
-# whoever holds a copy of the export download the city's reports. An export is a file that travels.
-LEFT_OUT = {"facilitators": {"password_hash"}, "commitments": {"share_token"}}
+# Credentials, not data about anyone: a password hash, the share link's token, which would let whoever
+# holds a copy of the export download the city's reports, and the update links' tokens, which would let them
+# write the city's progress. An export is a file that travels.
+LEFT_OUT = {"facilitators": {"password_hash"}, "commitments": {"share_token"}, "update_links": {"token"}}
 
 # What an anonymised participant is called, on their cards and everywhere else their name showed.
 ANONYMOUS_NAME = "Anonymous participant"
@@ -30,9 +32,10 @@ def owning_keys():
     belong to a workshop (the workshops table itself maps to None)."""
     workshops = Workshop.__table__
     owners = {workshops: None}
-    # Parents come before children in `sorted_tables`, so one pass finds every chain.
+    # Parents come before children in `sorted_tables`, so one pass finds every chain. A key that every row
+    # fills comes first: an optional one (an update's author, when a link wrote it) would leave rows out.
     for table in db.metadata.sorted_tables:
-        for key in sorted(table.foreign_keys, key=lambda key: key.parent.name):
+        for key in sorted(table.foreign_keys, key=lambda key: (key.parent.nullable, key.parent.name)):
             if table not in owners and key.column.table is not table and key.column.table in owners:
                 owners[table] = key
     return owners
@@ -114,6 +117,8 @@ def delete_workshop(actor, workshop, typed_title):
     for table in reversed(db.metadata.sorted_tables):
         if table in owners:
             db.session.execute(delete(table).where(belongs(table, workshop_id, owners)))
+    # Card vectors belong to texts, not to a workshop: those no card says any more go with it.
+    forget_unused_vectors()
     db.session.commit()
     return boards, participants
 
@@ -132,6 +137,9 @@ def anonymise(actor, workshop):
     were merged into), for the caller to broadcast."""
     require_participant(actor, workshop)
     actor.display_name = ANONYMOUS_NAME
+    # Progress updates keep the name they were written under (a link holder's is typed): theirs too.
+    db.session.execute(update(ProgressUpdate).where(ProgressUpdate.by_participant_id == actor.id)
+                       .values(author_name=ANONYMOUS_NAME))
     events = renamed_on_cards([actor.id])
     db.session.commit()
     return events

@@ -1,19 +1,14 @@
-"""Report rendering off the live path: a pool of worker processes (spawned, so they share nothing
-with the server that holds the sockets) renders PDFs into a cache keyed by the HTML's SHA-256. An
-unchanged report is rendered once; the second download is a file read. Each workshop keeps an
+"""Report rendering off the live path: a pool of worker processes (see `workshop.workers`) renders
+PDFs into a cache keyed by the SHA-256 of the report's language and HTML. An unchanged report is
+rendered once; the second download is a file read. Each workshop keeps an
 index of the reports about it, so that they can be removed with it."""
-import atexit
 import hashlib
-import multiprocessing
-import os
 import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from ..workers import WorkerPool
 from .render import render_to_file
 
-_pool = None
 _jobs = {}  # key -> Future
 _lock = threading.Lock()
 
@@ -22,47 +17,24 @@ def cache_path(cache_dir, key):
     return Path(cache_dir) / f"{key}.pdf"
 
 
-def key_of(html):
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+def key_of(html, language):
+    """The report's cache key: the SHA-256 of its language and HTML (a report in another language
+    is another report, never the cached one)."""
+    return hashlib.sha256(f"{language}\n{html}".encode("utf-8")).hexdigest()
 
 
-def _executor(workers):
-    global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_end_with_parent)
-    return _pool
+_pool = WorkerPool()
 
 
-@atexit.register
 def shutdown():
-    """End the worker processes, once each has finished the render it is on; the next request
-    starts a fresh pool. Runs at exit (and at the end of a test run, which checks that no process is left)."""
-    global _pool
-    with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True)
+    """End the report workers (see `WorkerPool.shutdown`)."""
+    _pool.shutdown()
 
 
-def _end_with_parent():
-    """In each worker: end when the server that started it is gone without shutting the pool down
-    (killed, or `python wsgi.py` stopped by SIGTERM). The worker would otherwise wait on its queue,
-    and keep its resource tracker, for ever."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="end-with-parent").start()
-
-
-def ensure_rendered(html, cache_dir, workers=1, time_limit=120):
-    """Make sure the PDF of `html` exists or is being made: its key and state ("done", "rendering",
-    or "failed" once for a render that failed; asking again then starts afresh)."""
-    key = key_of(html)
+def ensure_rendered(html, language, cache_dir, workers=1, time_limit=120):
+    """Make sure the PDF of `html`, written in `language`, exists or is being made: its key and
+    state ("done", "rendering", or "failed" once for a render that failed; asking again then starts afresh)."""
+    key = key_of(html, language)
     if cache_path(cache_dir, key).exists():
         return key, "done"
     with _lock:
@@ -72,7 +44,7 @@ def ensure_rendered(html, cache_dir, workers=1, time_limit=120):
             return key, "failed"
         if job is None:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
-            _jobs[key] = _executor(workers).submit(render_to_file, html, str(cache_path(cache_dir, key)), time_limit)
+            _jobs[key] = _pool.submit(workers, render_to_file, html, str(cache_path(cache_dir, key)), time_limit)
     return key, state(cache_dir, key)
 
 

@@ -10,6 +10,7 @@ from ..boards.snapshots import live_cards
 from ..boards.votes import card_rounds, standings_by_round
 from ..commitments import services as commitments
 from ..models import LANES
+from ..synthesis.peers import shared_themes
 
 
 def cache_dir():
@@ -35,13 +36,17 @@ def ranked_cards(board):
 
 def summary(workshop):
     """The workshop summary: every board with the cards the room saw, by lane, ranked by dots (of
-    the last round, with the dots of each earlier round), and every city's commitment status."""
+    the last round, with the dots of each earlier round), its themes with their cities and dots
+    (cards the room saw only), and every city's commitment status."""
     boards = []
     for area in workshop.policy_areas:
         ranked = [entry for entry in ranked_cards(area.board) if entry["rank"] is not None]
         lanes = {lane: sorted((entry for entry in ranked if entry["card"].lane == lane),
                               key=lambda entry: (entry["rank"], entry["card"].id))
                  for lane in LANES}
-        boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes, "rounds": area.board.vote_round})
+        themes = [{"name": theme["name"], "cities": theme["cities"], "dots": theme["dots"], "cards": len(theme["cards"])}
+                  for theme in shared_themes(area.board)]
+        boards.append({"title": area.title, "phase": area.board.phase, "lanes": lanes, "rounds": area.board.vote_round,
+                       "themes": themes})
     cities = [{"name": team.name, "status": commitments.status_of(team)} for team in workshop.city_teams]
     return boards, cities

@@ -5,6 +5,7 @@ import io
 import re
 
 from flask import Response, abort, current_app, jsonify, render_template, request, send_file, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
@@ -13,8 +14,9 @@ from ..boards.plans import PILLAR_PRINCIPLE_NAMES
 from ..boards.snapshots import card_json
 from ..commitments import services as commitments
 from ..extensions import db
+from ..followup import services as followup
 from ..models import CommitmentVersion
-from . import bp, jobs, words  # noqa: F401  (words registers the report templates' filters)
+from . import bp, jobs, progress, words  # noqa: F401  (words registers the report templates' filters)
 from .services import cache_dir, ranked_cards, slug, summary
 
 
@@ -24,21 +26,35 @@ WAY_BACK = {
     "reports.commitment_pdf": ("commitments.edit", ("workshop_id", "team_id"), _l("Back to the commitment")),
     "reports.shared_pdf": ("commitments.shared", ("token",), _l("Back to the city's reports")),
     "reports.summary_pdf": ("room.console", ("workshop_id",), _l("Back to the console")),
+    "reports.progress_pdf": ("followup.team_progress", ("workshop_id", "team_id"), _l("Back to the progress page")),
+    "reports.progress_link_pdf": ("followup.update_by_link", ("token",), _l("Back to the progress page")),
+    "reports.follow_up_pdf": ("followup.follow_up", ("workshop_id",), _l("Back to the follow-up view")),
 }
+TO_THE_WORKSHOP = ("workshops.home", (), _l("Back to the workshop"))
 
 
 def way_back(workshop):
     """The link back from the preparing page: (address, text)."""
-    endpoint, names, label = WAY_BACK.get(request.endpoint, ("workshops.home", (), _l("Back to the workshop")))
+    endpoint, names, label = WAY_BACK.get(request.endpoint, TO_THE_WORKSHOP)
+    if endpoint not in current_app.view_functions:  # an app without that page (the followup feature's)
+        endpoint, names, label = TO_THE_WORKSHOP
     arguments = {name: request.view_args[name] for name in names} or {"workshop_id": workshop.id}
     return url_for(endpoint, **arguments), label
 
 
-def send_report(html, filename, workshop):
-    """The PDF of `html`, a report about `workshop`, from the cache, or the preparing page while a
-    worker renders it (it downloads the PDF when ready and links back to where the person was)."""
+def report_html(template, language, **context):
+    """A report's HTML written entirely in `language` (words, dates, ordinals, plurals, principle
+    names, `<html lang>`): the worker that makes the PDF gets finished HTML and has no locale."""
+    with force_locale(language):
+        return render_template(template, **context)
+
+
+def send_report(html, language, filename, workshop):
+    """The PDF of `html`, a report in `language` about `workshop`, from the cache, or the preparing
+    page (in the page's own language) while a worker renders it (it downloads the PDF when ready and
+    links back to where the person was)."""
     config = current_app.config
-    key, state = jobs.ensure_rendered(html, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
+    key, state = jobs.ensure_rendered(html, language, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
     jobs.file_under(cache_dir(), workshop.id, key)
     if state == "done":
         return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
@@ -68,9 +84,11 @@ def version_of(commitment, number):
 
 
 def commitment_pdf_response(team, version):
-    html = render_template("reports/commitment.html", content=version.content, content_hash=version.content_hash,
-                           principles=PILLAR_PRINCIPLE_NAMES)
-    return send_report(html, f"commitment-{slug(team.name)}-v{version.number}.pdf", team.workshop)
+    """A final version's report, in the language it was made final in (whatever the team chose since)."""
+    language = commitments.language_of_version(version.content)
+    html = report_html("reports/commitment.html", language, content=version.content, content_hash=version.content_hash,
+                       principles=PILLAR_PRINCIPLE_NAMES)
+    return send_report(html, language, f"commitment-{slug(team.name)}-v{version.number}.pdf", team.workshop)
 
 
 def version_json(version):
@@ -111,11 +129,12 @@ def shared_data(token, number):
 @facilitator_required
 def summary_pdf(workshop_id):
     """Every board with the cards the room saw, ranked by dots (of the last round, with the dots of
-    each earlier round), and every city's commitment status."""
+    each earlier round), and every city's commitment status; in the language of the facilitator's page."""
     workshop = load_workshop(workshop_id, run=True)
     boards, cities = summary(workshop)
-    html = render_template("reports/summary.html", workshop=workshop, boards=boards, cities=cities)
-    return send_report(html, f"summary-{slug(workshop.title)}.pdf", workshop)
+    language = str(get_locale())
+    html = report_html("reports/summary.html", language, workshop=workshop, boards=boards, cities=cities)
+    return send_report(html, language, f"summary-{slug(workshop.title)}.pdf", workshop)
 
 
 # A spreadsheet runs a cell that begins with one of these as a formula (CSV injection, OWASP).
@@ -166,3 +185,40 @@ def board_csv_export(board_id):
     filename = f"board-{slug(board.title)}.csv"
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# Progress after the lab ----------------------------------------------------------------------------
+
+def progress_pdf_response(commitment):
+    """A city's progress report, in the team's report language (as its city report); a clear 404 page
+    while the commitment is not final. Each new update changes the HTML, so the PDF is made again."""
+    report = progress.city_progress(commitment)
+    team = commitment.city_team
+    language = commitments.report_language(team)
+    html = report_html("reports/progress.html", language, report=report)
+    return send_report(html, language, f"progress-{slug(team.name)}.pdf", team.workshop)
+
+
+@bp.route("/workshops/<int:workshop_id>/teams/<int:team_id>/progress.pdf")
+@login_required
+def progress_pdf(workshop_id, team_id):
+    """The city's progress report: for the city team and the workshop's facilitators (as its city report)."""
+    team = load_team(workshop_id, team_id)
+    return progress_pdf_response(commitments.commitment_of(team))
+
+
+@bp.route("/progress/<token>/report.pdf")
+def progress_link_pdf(token):
+    """The same report for the holder of an active update link (no account); a revoked link: 404."""
+    return progress_pdf_response(followup.by_update_token(token).commitment)
+
+
+@bp.route("/workshops/<int:workshop_id>/follow-up.pdf")
+@facilitator_required
+def follow_up_pdf(workshop_id):
+    """Every city's plans with where they stand and their last update, and the workshop's totals; in the
+    language of the facilitator's page (as the workshop summary)."""
+    workshop = load_workshop(workshop_id, run=True)
+    language = str(get_locale())
+    html = report_html("reports/follow_up.html", language, report=progress.follow_up(workshop))
+    return send_report(html, language, f"follow-up-{slug(workshop.title)}.pdf", workshop)

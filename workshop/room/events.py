@@ -1,6 +1,7 @@
 """Socket.IO for running the room: phases, pause, timer, spotlight, removing a participant.
 Only the workshop's facilitators may send these; everyone on the board sees the result."""
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..boards.broadcast import broadcast
@@ -103,7 +104,7 @@ def remove_participant(data):
     """End a participant's session: their sockets are told and closed, and they cannot sign in again."""
     participant = db.session.get(Participant, read(data, "participant_id", int))
     if participant is None:
-        raise NotFound("no_such_participant", "There is no such participant.")
+        raise NotFound("no_such_participant", _l("There is no such participant."))
     services.remove_participant(current_user, participant)
     tell_and_close(user_room(user_key(participant)), "participant_removed", {"participant_id": participant.id})
     return {}

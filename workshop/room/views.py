@@ -18,7 +18,8 @@ def console(workshop_id):
     workshop = load_workshop(workshop_id, run=True)
     boards = [
         {"snapshot": snapshot(area.board, current_user), "presence": presence_store().summary(area.board.id),
-         "projector": url_for("room.projector", board_id=area.board.id), "page": url_for("boards.show", board_id=area.board.id)}
+         "projector": url_for("room.projector", board_id=area.board.id), "page": url_for("boards.show", board_id=area.board.id),
+         "series": url_for("synthesis.series", workshop_id=workshop.id, area_id=area.id)}
         for area in workshop.policy_areas
     ]
     participants = sorted(

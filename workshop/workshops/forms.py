@@ -1,11 +1,13 @@
 """Forms for preparing a workshop."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField
-from wtforms.validators import DataRequired, Optional
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Optional
 
 from ..auth.forms import email_field
-from ..forms import text_field
+from ..forms import DateField, text_field
+from ..languages import LANGUAGES
 from ..models import DESCRIPTION_MAX, NAME_MAX, TITLE_MAX
 
 
@@ -18,6 +20,12 @@ class WorkshopForm(FlaskForm):
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     description = text_field("Description", DESCRIPTION_MAX, required=False, area=True)
     allow_new_city_teams = BooleanField(_l("Participants may add their city when it is not in the list"), default=True)
+    # Each language named in itself, as the language switch lists them; any other code is refused.
+    default_language = SelectField(
+        _l("Default language"), default="en", validate_choice=False,
+        choices=[SelectChoice(code, name, {"lang": code}) for code, name in LANGUAGES.items()],
+        validators=[AnyOf(list(LANGUAGES), message=_l("Pick one of the languages in the list."))],
+    )
 
 
 class NewWorkshopForm(WorkshopForm):

@@ -1,17 +1,18 @@
 """The Eurocities Social Innovation Lab: its policy areas (the template) and cities (the demo)."""
+from flask_babel import lazy_gettext as _l
 
 LAB_POLICY_AREAS = [
     (
-        "Child poverty and the EU Child Guarantee",
-        "Mitigating child poverty: implementing the European Child Guarantee at local level.",
+        _l("Child poverty and the EU Child Guarantee"),
+        _l("Mitigating child poverty: implementing the European Child Guarantee at local level."),
     ),
     (
-        "Violence against children and integrated child protection",
-        "Combating violence against children and strengthening integrated child protection systems.",
+        _l("Violence against children and integrated child protection"),
+        _l("Combating violence against children and strengthening integrated child protection systems."),
     ),
     (
-        "Physical health and wellbeing of children and youth",
-        "Promoting physical health and wellbeing among children and young people.",
+        _l("Physical health and wellbeing of children and youth"),
+        _l("Promoting physical health and wellbeing among children and young people."),
     ),
 ]
 

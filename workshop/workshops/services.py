@@ -1,14 +1,16 @@
 """Rules and changes for workshops. Each change checks who may make it, then writes one transaction."""
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select
 
 from ..access import require_runs
 from ..errors import Refused
 from ..extensions import db
+from ..languages import DEFAULT_LANGUAGE
 from ..models import Board, Card, CityTeam, Facilitator, Participant, PolicyArea, Workshop, new_join_code, utcnow
 from .lab import LAB_POLICY_AREAS
 
-WORKSHOP_FIELDS = ("title", "host_city", "starts_on", "ends_on", "description", "allow_new_city_teams")
+WORKSHOP_FIELDS = ("title", "host_city", "starts_on", "ends_on", "description", "allow_new_city_teams", "default_language")
 
 
 # Who may do what -----------------------------------------------------------------------------
@@ -133,8 +135,12 @@ def _new_policy_area(workshop, title, description):
 
 
 def _add_lab_policy_areas(workshop):
+    """The template's areas, written in the workshop's default language: their titles are the
+    room's, shown to everyone (a participant's own language cannot change what the room wrote)."""
     present = {area.title.casefold() for area in workshop.policy_areas}
-    for title, description in LAB_POLICY_AREAS:
+    with force_locale(workshop.default_language or DEFAULT_LANGUAGE):
+        template = [(str(title), str(description)) for title, description in LAB_POLICY_AREAS]
+    for title, description in template:
         if title.casefold() not in present:
             _new_policy_area(workshop, title, description)
 
