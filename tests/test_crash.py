@@ -2,10 +2,9 @@
 real clients, then restarted on the same database, still holds every write it acknowledged, and
 nothing that was in flight at the kill appears twice.
 
-SQLite runs in WAL mode with `synchronous=NORMAL`: a commit is in the WAL file (the operating
-system's page cache) before the ack leaves, so it survives the process dying; only an operating
-system crash or a power cut can lose the last commits in that mode, and this test cannot (and does
-not) simulate one."""
+SQLite runs in WAL mode with `synchronous=FULL`: a commit is synced to the WAL file on disk before
+the ack leaves, so it survives the process dying and also an operating system crash or a power cut;
+this test simulates only the first (tests/test_database.py checks the setting)."""
 import itertools
 import random
 import threading

@@ -73,13 +73,14 @@ def message_queue(config):
 
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, connection_record):
-    """WAL lets readers and a writer work at once; foreign keys are off in SQLite unless asked."""
+    """WAL lets readers and a writer work at once; foreign keys are off in SQLite unless asked; FULL is durable."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        # In WAL mode NORMAL skips the fsync per commit: a commit survives the process being killed
-        # (tests/test_crash.py), only an operating system crash or power cut may lose the last ones.
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # FULL syncs the WAL to disk at every commit, so an acknowledged card or vote survives a power
+        # cut or a laptop running flat, not only the process being killed (tests/test_crash.py);
+        # NORMAL skipped that fsync and could lose the last commits. Its cost: docs/performance.md.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
