@@ -287,7 +287,8 @@ class LiveSocket:
         auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
         try:
             self.client.connect(self.url, headers={"Cookie": self.visitor.cookie_header()}, auth=auth,
-                                transports=self.transports and list(self.transports))
+                                transports=self.transports and list(self.transports),
+                                wait_timeout=10)  # not 1 s: a busy machine answers a polling connect later
         except socketio.exceptions.ConnectionError as error:
             error.reason = reasons[0] if reasons else None
             raise

@@ -16,7 +16,8 @@ import redis as redis_client
 
 from . import processes
 from .conftest import in_ci
-from .live import ROOT, LiveServer, Visitor, free_port
+from .live import ROOT, Visitor, free_port
+from .test_scale_out import two_processes  # noqa: F401  (fixture)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PEOPLE = 40
@@ -71,30 +72,21 @@ class Nginx:
 
 
 @pytest.fixture
-def venue(postgres_url, redis_url, tmp_path):
-    """Two processes (the README's run command, which migrates, and gunicorn as deploy/ runs it),
-    nginx in front, and a workshop made through nginx."""
+def venue(two_processes, redis_url, tmp_path):
+    """tests/test_scale_out.py's two processes on one PostgreSQL and one Redis, with nginx in front."""
     if not os.path.exists(NGINX):
         if in_ci():
             pytest.fail(f"{NGINX} is missing in CI: .ci/install --test installs Debian's nginx package")
         pytest.skip(f"{NGINX} is missing (Debian's nginx package; .ci/install --test installs it)")
-    env = {"SOCKETIO_MESSAGE_QUEUE": redis_url, "PROXY_FIX_X_FOR": "1"}
-    servers = [LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "first.log")]
-    servers.append(LiveServer(postgres_url, extra_env=env, log_path=tmp_path / "second.log", gunicorn=True))
     (tmp_path / "nginx").mkdir()
-    nginx = Nginx(tmp_path / "nginx", [server.url.removeprefix("http://") for server in servers])
+    nginx = Nginx(tmp_path / "nginx", [server.url.removeprefix("http://") for server in two_processes["servers"]])
     sockets = []
     try:
-        facilitator = Visitor(nginx.url).sign_up("Fran")
-        code, boards = facilitator.create_workshop("A venue behind one address")
-        yield {"nginx": nginx, "servers": servers, "code": code, "board": boards[0], "facilitator": facilitator, "sockets": sockets,
-               "redis": redis_client.Redis.from_url(redis_url)}
+        yield {**two_processes, "nginx": nginx, "sockets": sockets, "redis": redis_client.Redis.from_url(redis_url)}
     finally:
         for opened in sockets:
             opened.close()
         nginx.stop()
-        for server in servers:
-            server.stop()
 
 
 @pytest.mark.live
@@ -116,9 +108,7 @@ def test_a_room_behind_one_address_spreads_over_two_processes_and_acts_as_one(ve
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         room = list(pool.map(arrive, range(PEOPLE)))
-    staff = venue["facilitator"].socket(transports=None)
-    venue["sockets"].append(staff)
-    assert staff.call("join_board", {"board_id": board})["ok"]
+    staff = venue["staff"]  # the facilitator, straight to the first process
 
     # Every laptop got a route cookie of its own (nginx's, 32 random hex digits), and the sockets
     # that poll first did upgrade: none stayed behind on a long-polling session a wrong process refused.
