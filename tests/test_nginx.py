@@ -72,12 +72,17 @@ class Nginx:
 
 
 @pytest.fixture
-def venue(two_processes, redis_url, tmp_path):
-    """tests/test_scale_out.py's two processes on one PostgreSQL and one Redis, with nginx in front."""
+def nginx_installed():
+    """A skip where Debian's nginx is missing, before any process is started for nothing; a failure in CI."""
     if not os.path.exists(NGINX):
         if in_ci():
             pytest.fail(f"{NGINX} is missing in CI: .ci/install --test installs Debian's nginx package")
         pytest.skip(f"{NGINX} is missing (Debian's nginx package; .ci/install --test installs it)")
+
+
+@pytest.fixture
+def venue(nginx_installed, two_processes, redis_url, tmp_path):
+    """tests/test_scale_out.py's two processes on one PostgreSQL and one Redis, with nginx in front."""
     (tmp_path / "nginx").mkdir()
     nginx = Nginx(tmp_path / "nginx", [server.url.removeprefix("http://") for server in two_processes["servers"]])
     sockets = []
