@@ -81,6 +81,13 @@ def nginx_installed():
 
 
 @pytest.fixture
+def redis_url(redis_url):
+    """A Redis database of this file's own (as tests/test_disconnects.py has): under `-n 2` the other
+    worker may be counting presence in database 0 for test_scale_out's board of the same id."""
+    return redis_url.rsplit("/", 1)[0] + "/4"
+
+
+@pytest.fixture
 def venue(nginx_installed, two_processes, redis_url, tmp_path):
     """tests/test_scale_out.py's two processes on one PostgreSQL and one Redis, with nginx in front."""
     (tmp_path / "nginx").mkdir()
@@ -96,7 +103,9 @@ def venue(nginx_installed, two_processes, redis_url, tmp_path):
 
 @pytest.mark.live
 def test_a_room_behind_one_address_spreads_over_two_processes_and_acts_as_one(venue):
-    nginx, board = venue["nginx"], venue["board"]
+    # The workshop's last board, not the first that test_scale_out's tests use: Socket.IO's Redis channel
+    # is one for all databases, and a test on the other worker must not hear this room (nor this one it).
+    nginx, board = venue["nginx"], venue["boards"][-1]
 
     def arrive(number):
         """One laptop: the join form through nginx (which gives it its route cookie), then the
@@ -114,6 +123,7 @@ def test_a_room_behind_one_address_spreads_over_two_processes_and_acts_as_one(ve
     with ThreadPoolExecutor(max_workers=8) as pool:
         room = list(pool.map(arrive, range(PEOPLE)))
     staff = venue["staff"]  # the facilitator, straight to the first process
+    assert staff.call("join_board", {"board_id": board})["ok"]
 
     # Every laptop got a route cookie of its own (nginx's, 32 random hex digits), and the sockets
     # that poll first did upgrade: none stayed behind on a long-polling session a wrong process refused.
@@ -139,7 +149,9 @@ def test_a_room_behind_one_address_spreads_over_two_processes_and_acts_as_one(ve
     other = next(opened for (_, _, opened), process in zip(room, process_of) if process != process_of[0])
     idea = first.call("add_card", {"board_id": board, "lane": "idea", "text": "Posted on one process"})["card"]
     for _, _, opened in room:
-        opened.wait_for(lambda received: any(name == "card_added" and data["card"]["id"] == idea["id"] for name, data in received))
+        opened.wait_for(lambda received: any(
+            name == "card_added" and (data["card"]["id"], data["card"]["text"]) == (idea["id"], idea["text"])
+            for name, data in received))
     assert staff.call("configure_voting", {"board_id": board, "budget": 5, "cap": 3, "lanes": ["idea"],
                                            "mode": "person", "hidden": False})["ok"]
     assert staff.call("set_phase", {"board_id": board, "phase": "vote"})["ok"]
