@@ -41,7 +41,8 @@ class Nginx:
         self.directory, self.port = directory, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         (directory / "workshop.conf").write_text(shipped_config(upstreams, self.port))
-        temp = "\n".join(f"    {kind}_temp_path {directory / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        temp = "\n".join(f"    {kind}_temp_path {directory / kind};"
+                         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
         # As root the master would hand its workers to the compiled-in user, who cannot read this directory.
         user = "user root;\n" if os.geteuid() == 0 else ""
         (directory / "nginx.conf").write_text(
@@ -68,7 +69,10 @@ class Nginx:
         return path.read_text() if path.exists() else ""
 
     def stop(self):
-        processes.end_all(processes.descendants(self.process.pid) + [self.process.pid])
+        workers = processes.descendants(self.process.pid)
+        self.process.terminate()  # nginx's fast shutdown: its workers end with it, or end_all ends them
+        self.process.wait(timeout=10)
+        processes.end_all(workers)
 
 
 @pytest.fixture
@@ -133,7 +137,8 @@ def test_a_room_behind_one_address_spreads_over_two_processes_and_acts_as_one(ve
         "websocket" if transports != ("polling",) else "polling" for _, transports, _ in room]
 
     # Which process holds each socket, from the presence registry in Redis (socket id -> [person, city, process]).
-    registry = {sid.decode(): json.loads(entry)[2] for sid, entry in venue["redis"].hgetall(f"workshop:presence:{board}").items()}
+    registry = {sid.decode(): json.loads(entry)[2]
+                for sid, entry in venue["redis"].hgetall(f"workshop:presence:{board}").items()}
     process_of = [registry[opened.client.get_sid()] for _, _, opened in room]
     counts = {process: process_of.count(process) for process in set(process_of)}
     assert len(counts) == 2 and all(10 <= count <= 30 for count in counts.values()), counts
