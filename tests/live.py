@@ -273,12 +273,13 @@ class LiveSocket:
         import socketio
 
         self.release_dropped()
-        options = {}
+        options, headers = {}, {"Cookie": self.visitor.cookie_header()}
         if self.transports != ("websocket",):
             import requests
 
-            # engineio sends `headers` with its first request only; a browser sends its cookies with every poll.
-            options["http_session"] = requests.Session()
+            # engineio sends `headers` with its first request only; a browser sends its cookies with every
+            # poll, and with the upgrade (engineio adds the jar's cookies to it, so not in `headers` too).
+            options["http_session"], headers = requests.Session(), {}
             options["http_session"].cookies.update(self.visitor.http.cookies)
         self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": self.origin}, **options)
         self.client.on("*", lambda event, data=None: self.received.append((event, data)))
@@ -286,7 +287,7 @@ class LiveSocket:
         self.client.on("connect_error", lambda data=None: reasons.append(data))
         auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
         try:
-            self.client.connect(self.url, headers={"Cookie": self.visitor.cookie_header()}, auth=auth,
+            self.client.connect(self.url, headers=headers, auth=auth,
                                 transports=self.transports and list(self.transports),
                                 wait_timeout=10)  # not 1 s: a busy machine answers a polling connect later
         except socketio.exceptions.ConnectionError as error:
