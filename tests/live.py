@@ -258,10 +258,11 @@ class LiveSocket:
     """A python-socketio client signed in with the visitor's cookies and connecting with the CSRF
     token of a page (as the browser's pages do), recording what it receives."""
 
-    def __init__(self, visitor, auth=None, origin=None, via=None):
+    def __init__(self, visitor, auth=None, origin=None, via=None, transports=("websocket",)):
         """`auth` replaces the connect auth (the page's token); `origin` the Origin header (this site);
-        `via` is another address to reach the server by (a test proxy)."""
-        self.visitor, self.auth, self.origin = visitor, auth, origin
+        `via` is another address to reach the server by (a test proxy); `transports` None polls first
+        and then upgrades, as the pages' socket.js does."""
+        self.visitor, self.auth, self.origin, self.transports = visitor, auth, origin, transports
         self.url = via or visitor.base
         self.received = []
         self.connect()
@@ -272,14 +273,23 @@ class LiveSocket:
         import socketio
 
         self.release_dropped()
-        self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": self.origin})
+        options, headers = {}, {"Cookie": self.visitor.cookie_header()}
+        if self.transports != ("websocket",):
+            import requests
+
+            # engineio sends `headers` with its first request only; a browser sends its cookies with every
+            # poll, and with the upgrade (engineio adds the jar's cookies to it, so not in `headers` too).
+            options["http_session"], headers = requests.Session(), {}
+            options["http_session"].cookies.update(self.visitor.http.cookies)
+        self.client = socketio.Client(reconnection=False, websocket_extra_options={"origin": self.origin}, **options)
         self.client.on("*", lambda event, data=None: self.received.append((event, data)))
         reasons = []
         self.client.on("connect_error", lambda data=None: reasons.append(data))
         auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
         try:
-            self.client.connect(self.url, headers={"Cookie": self.visitor.cookie_header()}, auth=auth,
-                                transports=["websocket"])
+            self.client.connect(self.url, headers=headers, auth=auth,
+                                transports=self.transports and list(self.transports),
+                                wait_timeout=10)  # not 1 s: a busy machine answers a polling connect later
         except socketio.exceptions.ConnectionError as error:
             error.reason = reasons[0] if reasons else None
             raise

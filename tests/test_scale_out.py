@@ -67,7 +67,7 @@ def two_processes(postgres_url, redis_url, tmp_path):
         return joined(Visitor(servers[process].url).join(code, name, city).socket())
 
     yield {"board": board, "person": person, "staff": joined(facilitator.socket()), "facilitator": facilitator,
-           "servers": servers}
+           "servers": servers, "code": code, "boards": boards_}
     for socket in sockets:
         socket.close()
     for server in servers:
