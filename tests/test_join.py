@@ -1,7 +1,8 @@
 """Participants join with a code or link, a name and a city team; no password."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
+from workshop.auth import services
 from workshop.extensions import db
 from workshop.models import CityTeam, Participant
 
@@ -90,6 +91,19 @@ def test_adding_a_city_that_exists_joins_that_city(client, make_workshop):
     join(client, workshop, display_name="Ana", new_city_team="glasgow")
     assert db.session.scalar(select(Participant)).city_team.name == "Glasgow"
     assert db.session.scalar(select(func.count(CityTeam.id)).where(CityTeam.workshop_id == workshop.id)) == 3
+
+
+def test_two_people_adding_the_same_new_city_at_once_both_join_that_one_city(app, make_workshop):
+    """The second join finds the city added by the first between its form and its save: it joins
+    that city instead of failing on the unique name (a 500 before)."""
+    workshop = make_workshop()
+    assert len(workshop.city_teams) == 3  # the join form has read the cities
+    with db.engine.begin() as other_join:  # the other person's join commits first
+        other_join.execute(insert(CityTeam).values(workshop_id=workshop.id, name="Łódź", country="Poland"))
+    participant = services.join_workshop(workshop, "Ana", new_city_team="Łódź", new_city_country="Poland")
+    named = db.session.scalars(select(CityTeam).where(CityTeam.workshop_id == workshop.id, CityTeam.name == "Łódź")).all()
+    assert [team.id for team in named] == [participant.city_team.id]
+    assert participant_count() == 1
 
 
 def test_a_new_city_is_refused_when_the_facilitator_did_not_allow_it(client, make_workshop):

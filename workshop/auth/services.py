@@ -1,6 +1,7 @@
 """Who someone is: facilitator accounts, participants joining a workshop, and the session's user."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import Refused
 from ..extensions import db, login_manager
@@ -63,17 +64,29 @@ def join_workshop(workshop, display_name, city_team_id=None, new_city_team=None,
         raise Refused("workshop_closed", _l("This workshop is closed."), field="code")
     if city_team_id and new_city_team:
         raise Refused("city_team_twice", _l("Pick your city team or add a new one, not both."), field="new_city_team")
+    for last_try in (False, True):
+        participant = Participant(workshop=workshop, display_name=display_name.strip(),
+                                  city_team=_city_team(workshop, city_team_id, new_city_team, new_city_country))
+        db.session.add(participant)
+        try:
+            db.session.commit()
+            return participant
+        except IntegrityError:
+            # Someone else added the same new city between this form and its save: the rollback
+            # forgets the workshop's cities, so the second try reads them afresh and joins theirs.
+            db.session.rollback()
+            if last_try or not new_city_team:
+                raise
+
+
+def _city_team(workshop, city_team_id, new_city_team, new_city_country):
     if city_team_id:
         city_team = next((team for team in workshop.city_teams if team.id == city_team_id), None)
         if city_team is None:
             raise Refused("unknown_city_team", _l("Pick a city team from the list."), field="city_team")
-    elif new_city_team:
+        return city_team
+    if new_city_team:
         if not workshop.allow_new_city_teams:
             raise Refused("new_city_teams_off", _l("Pick a city team from the list."), field="city_team")
-        city_team = workshop.find_or_add_city_team(new_city_team, new_city_country)
-    else:
-        raise Refused("city_team_missing", _l("City team is required."), field="city_team")
-    participant = Participant(workshop=workshop, city_team=city_team, display_name=display_name.strip())
-    db.session.add(participant)
-    db.session.commit()
-    return participant
+        return workshop.find_or_add_city_team(new_city_team, new_city_country)
+    raise Refused("city_team_missing", _l("City team is required."), field="city_team")
