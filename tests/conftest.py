@@ -326,15 +326,18 @@ def postgres_url():
 
 
 @pytest.fixture
-def redis_url():
-    """Redis at REDIS (its database 0 is the tests' to use), or a skip; a failure in CI."""
+def redis_url(worker_id):
+    """Redis at REDIS, on a database of this pytest worker's own (5 for the first, 6 for the next...),
+    so two test files running at once share neither keys nor rooms; or a skip; a failure in CI."""
+    number = 5 + (int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0)
+    url = REDIS.rsplit("/", 1)[0] + f"/{number}"
     try:
-        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError as error:
         if in_ci():
-            pytest.fail(f"Redis is not reachable at {REDIS} in CI: {error}")
-        pytest.skip(f"Redis is not running at {REDIS}")
-    return REDIS
+            pytest.fail(f"Redis is not reachable at {url} in CI: {error}")
+        pytest.skip(f"Redis is not running at {url}")
+    return url
 
 
 def download(client, url, timeout=90):

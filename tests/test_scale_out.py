@@ -169,3 +169,14 @@ def test_presence_in_redis_forgets_a_process_that_stopped_beating(app, redis_url
     assert store.summary(board_id) == {"board_id": board_id, "count": 1, "cities": [{"name": "Glasgow", "count": 1}]}
     assert store.leave(board_id, "sid-1") and store.summary(board_id)["count"] == 0
     store._redis.delete(store._key(board_id))
+
+
+def test_apps_on_two_databases_of_one_redis_share_no_rooms():
+    """Redis pub/sub ignores database numbers: the channel must carry it, or two events (or two test
+    files at once) on one Redis hear each other's broadcasts."""
+    from workshop.extensions import message_queue
+
+    channels = {url: message_queue({"SOCKETIO_MESSAGE_QUEUE": url, "REDIS_MAX_CONNECTIONS": 2})["client_manager"].channel
+                for url in ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379", "redis://127.0.0.1:6379/5", "redis://other:6379/6")}
+    assert channels == {"redis://127.0.0.1:6379/0": "flask-socketio", "redis://127.0.0.1:6379": "flask-socketio",
+                        "redis://127.0.0.1:6379/5": "flask-socketio-5", "redis://other:6379/6": "flask-socketio-6"}

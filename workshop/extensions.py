@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to an app in `create_app`."""
 import sqlite3
+from urllib.parse import urlsplit
 
 from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
@@ -56,6 +57,14 @@ def shared_redis(config):
     return redis.Redis(connection_pool=pool)
 
 
+def queue_channel(url):
+    """The pub/sub channel of the rooms shared through Redis at `url`. Pub/sub ignores Redis's
+    database numbers, so the channel carries it: apps on databases 1 and 2 of one Redis (two
+    events, or two tests at once) never hear each other; database 0 keeps the library's name."""
+    database = urlsplit(url).path.strip("/") or "0"
+    return "flask-socketio" if database == "0" else f"flask-socketio-{database}"
+
+
 def message_queue(config):
     """Flask-SocketIO's options for sharing rooms between processes. The queue keeps a client of
     its own: its subscriber waits on Redis with no time limit, which the shared client's one-second
@@ -67,7 +76,7 @@ def message_queue(config):
         return {"message_queue": other} if other else {"message_queue": None, "client_manager": None}
     from socketio import RedisManager
 
-    return {"client_manager": RedisManager(url, channel="flask-socketio",
+    return {"client_manager": RedisManager(url, channel=queue_channel(url),
                                            redis_options={"max_connections": config["REDIS_MAX_CONNECTIONS"]})}
 
 
