@@ -1,0 +1,202 @@
+"""The venue's Wi-Fi drops (issue 18): 1,000 participants on 3 boards lose their connections at once
+(TCP reset, no Socket.IO goodbye) while writers keep posting, editing and voting; each reconnects
+with the browser's backoff (0.5-1.5 s, static/js/socket.js) and rejoins with its `since`.
+
+    .venv/bin/python bench/drops.py [clients]      (default 1000)
+
+Measured (the harness is bench/drops.mjs, the official Node socket.io-client): time from the cut until
+every client has rejoined (target <= 5 s); per client, the catch-up checked against the server's
+event log (no duplicate, no gap, events not a snapshot); when each board's presence was exact again
+after the last rejoin (target <= 2 s); errors and tracebacks in the server's log (target 0). The
+floor is the same harness's connect-and-join of the same clients in the same run (`joined_s`)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.live import SECRET, SERVER_ENV, ensure_harness, machine, signed_in  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+
+BOARDS = 3
+
+
+def seed(url, clients, writers):
+    """A workshop of the lab's three boards, 50 city teams, `clients` participants then `writers`
+    more (their cookies in that order); the third board votes on 10 ideas with posting kept open."""
+    from flask_migrate import upgrade
+
+    from workshop import create_app
+    from workshop.boards import services as boards
+    from workshop.extensions import db
+    from workshop.models import Facilitator, Participant
+    from workshop.workshops import services as workshops
+
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        facilitator = Facilitator(email="drops@example.org", name="Drops")
+        facilitator.set_password("correct horse battery")
+        workshop = workshops.create_workshop(facilitator, use_lab_template=True, title="Wi-Fi drops bench",
+                                             host_city="Ljubljana", starts_on=date(2025, 11, 5))
+        teams = [workshop.find_or_add_city_team(f"City {n}") for n in range(50)]
+        people = [Participant(workshop=workshop, city_team=teams[n % 50], display_name=f"P{n}") for n in range(clients + writers)]
+        db.session.add_all(people)
+        db.session.commit()
+        cookies = [signed_in(app, person) for person in people]
+        voting = workshop.policy_areas[2].board
+        for n in range(10):
+            boards.add_card(people[n], voting, "idea", f"Idea {n}")
+        voting.phase, voting.keep_posting_open, voting.votes_hidden = "vote", True, False
+        voting.dots_per_person, voting.dots_per_card = 20, 20
+        db.session.commit()
+        board_ids = [area.board.id for area in workshop.policy_areas[:BOARDS]]
+        db.session.remove()
+        db.engine.dispose()
+        return cookies, board_ids
+
+
+def event_log(url, board_ids):
+    """The server's log of events: board id -> [(seq, card id or None)] in order."""
+    from sqlalchemy import select
+
+    from workshop import create_app
+    from workshop.extensions import db
+    from workshop.models import BoardEvent
+
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        rows = db.session.execute(select(BoardEvent.board_id, BoardEvent.seq, BoardEvent.card_id)
+                                  .where(BoardEvent.board_id.in_(board_ids)).order_by(BoardEvent.seq)).all()
+        db.session.remove()
+        db.engine.dispose()
+    log = {board: [] for board in board_ids}
+    for board, seq, card in rows:
+        log[board].append((seq, card))
+    return log
+
+
+def run_harness(server, cookie_file, board_ids, clients, writers_per_board=1, cut_after=2, write_for=1):
+    output = subprocess.run(["node", "drops.mjs", server.url, str(cookie_file), ",".join(map(str, board_ids)), str(clients),
+                             str(writers_per_board), str(cut_after), str(write_for)],
+                            cwd=ROOT / "bench", capture_output=True, text=True, timeout=300)
+    if output.returncode or not output.stdout.strip():
+        raise RuntimeError(f"drops.mjs failed ({output.returncode}): {output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def expected_catch_up(log, since, last_seq):
+    """The seqs a catch-up from `since` to `last_seq` must hold: each card's newest event (see
+    `boards.snapshots.events_since`), and every event that is no card's."""
+    newest = {}
+    for seq, card in log:
+        if since < seq <= last_seq:
+            newest[card if card is not None else ("board", seq)] = seq
+    return set(newest.values())
+
+
+def live_run(events, after):
+    """Events received live on one connection after a join acknowledged up to `after`: (the seqs the
+    client had already from the catch-up, its duplicates, its gaps, the last seq it holds)."""
+    held, seen, duplicates, gaps = 0, set(), 0, 0
+    last = after
+    for seq in sorted(events):
+        if seq <= after:
+            held += 1
+        elif seq in seen:
+            duplicates += 1
+        else:
+            gaps += seq - last - 1
+            last = seq
+        seen.add(seq)
+    return held, duplicates, gaps, last
+
+
+def check(result, log, server_log):
+    """Each client's deliveries against the event log, and the presence each board showed."""
+    figures = {"clients": len(result["people"]), "all_back_s": result["all_back_s"], "not_back": 0, "duplicates": 0,
+               "gaps": 0, "snapshots": 0, "caught_up": 0, "already_held": 0, "extra_rejoins": 0, "client_errors": [], "writes": result["writes"]}
+    final = {board: (entries[-1][0] if entries else 0) for board, entries in log.items()}
+    counts = {board: sum(person["board"] == board for person in result["people"]) for board in log}
+    last_rejoin = 0
+    exact_after = {board: 0.0 for board in log}
+    for person in result["people"]:
+        joins, board = person["joins"], person["board"]
+        figures["client_errors"] += person["errors"]
+        if len(joins) < 2 or not person["connected"]:
+            figures["not_back"] += 1
+            continue
+        figures["extra_rejoins"] += len(joins) - 2
+        last_rejoin = max(last_rejoin, joins[-1]["acked"])
+        holding = None
+        for join in joins:
+            on = [seq for connection, seq in person["events"] if connection == join["connection"]]
+            if join["since"] is not None:
+                if join["since"] != holding:  # the client asked from another point than what it held
+                    figures["gaps" if join["since"] > holding else "duplicates"] += 1
+                if join["kind"] == "snapshot":
+                    figures["snapshots"] += 1
+                else:
+                    wanted, caught = expected_catch_up(log[board], join["since"], join["last_seq"]), join["caught"]
+                    figures["caught_up"] += len(caught)
+                    figures["gaps"] += len(wanted - set(caught))
+                    figures["duplicates"] += len(caught) - len(set(caught) & wanted)
+            held, duplicates, gaps, holding = live_run(on, join["last_seq"])
+            figures["already_held"] += held
+            figures["duplicates"] += duplicates
+            figures["gaps"] += gaps
+        figures["gaps"] += final[board] - holding  # what never came
+        # Presence: from when on did this client show the board's true count for good?
+        presence = person["presence"]
+        if not presence or presence[-1][1] != counts[board]:
+            exact_after[board] = float("inf")
+        else:
+            wrong = [time for time, count in presence if count != counts[board]]
+            later = [time for time, _ in presence if wrong and time > wrong[-1]]
+            exact_after[board] = max(exact_after[board], later[0] if later else 0.0)
+    figures["presence_exact_after_last_rejoin_s"] = {
+        board: max(0.0, (time - last_rejoin) / 1000) if time != float("inf") else None for board, time in exact_after.items()}
+    figures["presence_expected"] = counts
+    lines = server_log.splitlines()
+    figures["server_errors"] = [line for line in lines if "Traceback" in line or "ERROR" in line or "Error" in line][:20]
+    return figures
+
+
+def main(clients):
+    ensure_harness()
+    print(f"machine: {machine()}; load average before: {open('/proc/loadavg').read().strip()}")
+    folder = Path(tempfile.mkdtemp(prefix="bench-drops-"))
+    database = f"sqlite:///{folder / 'drops.sqlite'}"
+    cookies, board_ids = seed(database, clients, BOARDS)
+    cookie_file = folder / "cookies.json"
+    cookie_file.write_text(json.dumps(cookies))
+    server = LiveServer(database, extra_env=SERVER_ENV, log_path=folder / "server.log")
+    try:
+        result = run_harness(server, cookie_file, board_ids, clients)
+        load = open("/proc/loadavg").read().strip()
+        figures = check(result, event_log(database, board_ids), server.output())
+    finally:
+        server.stop()
+    print(f"load average after: {load}")
+    print(f"{clients} clients on {BOARDS} boards, {result['writers']} writers: first join (the floor: connect and join "
+          f"from nothing) {result['joined_s']:.1f} s")
+    print(f"cut at once (TCP reset); all rejoined with since in {figures['all_back_s']:.2f} s "
+          f"({figures['all_back_s'] / result['joined_s']:.2f} x the first join); not back: {figures['not_back']}")
+    print(f"catch-ups: {figures['caught_up']} events missed and caught up; duplicates {figures['duplicates']}, gaps {figures['gaps']}, snapshots {figures['snapshots']}; "
+          f"live events the catch-up had already brought (ignored by seq): {figures['already_held']}; extra rejoins {figures['extra_rejoins']}")
+    print(f"presence exact after the last rejoin (s, per board): {figures['presence_exact_after_last_rejoin_s']} "
+          f"(expected {figures['presence_expected']})")
+    print(f"writes acknowledged during the run: {figures['writes']}")
+    print(f"server log: {len(figures['server_errors'])} error lines; client errors: {len(figures['client_errors'])}")
+    for line in figures["server_errors"][:5] + figures["client_errors"][:5]:
+        print("   ", line)
+    return figures
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
