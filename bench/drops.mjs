@@ -8,6 +8,7 @@
 //     writers start once every client has joined, the cut comes <cut after s> later, and they go on
 //     writing until <write on for s> after the last client rejoined.
 //     cookies.json holds the clients' people first, then the writers' (a writer is not cut off).
+//     With 0 writers it also runs against the floor (bench/floor.py), which keeps no events.
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
@@ -21,8 +22,10 @@ const writeFor = Number(writeArg) * 1000; // after the last rejoin
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const SEQUENCED = ["card_added", "card_edited", "card_hidden", "card_restored", "card_removed", "board_updated"];
-// As the browser's socket (static/js/socket.js): the first try after a drop 0.5-1.5 s later.
-const BACKOFF = { reconnectionDelay: 1000, randomizationFactor: 0.5, reconnectionDelayMax: 5000 };
+// The browser's backoff, read from static/js/socket.js (its one home): the first try after a drop
+// 0.5-1.5 s later.
+const BACKOFF = JSON.parse(readFileSync(new URL("../static/js/socket.js", import.meta.url), "utf8")
+  .match(/export const RECONNECT = (\{[^}]*\});/)[1].replace(/(\w+):/g, '"$1":'));
 
 function call(socket, event, payload) {
   return socket.timeout(30000).emitWithAck(event, payload);
@@ -62,14 +65,15 @@ function participant(index, board) {
       }
       if (!ack.ok) { me.errors.push(`join_board: ${ack.error.code}`); return; }
       const caught = ack.snapshot ? [] : ack.events.map((event) => event.seq);
+      const presence = ack.presence ? ack.presence.count : null; // the floor (bench/floor.py) keeps none
       me.joins.push({ connection, since: payload.since ?? null, sent, acked: now(), kind: ack.snapshot ? "snapshot" : "events",
-                      caught, last_seq: ack.last_seq, presence: ack.presence.count });
+                      caught, last_seq: ack.last_seq ?? 0, presence });
       // What the catch-up brings is applied; live events already past it wait their turn (as the
       // page's buffer does), and those it holds are ignored.
-      lastSeq = Math.max(lastSeq ?? 0, ack.last_seq);
+      lastSeq = Math.max(lastSeq ?? 0, ack.last_seq ?? 0);
       const pending = me.events.filter(([on, seq]) => on === connection && seq > lastSeq).map(([, seq]) => seq).sort((a, b) => a - b);
       for (const seq of pending) if (seq === lastSeq + 1) lastSeq = seq;
-      me.presence.push([now(), ack.presence.count]);
+      if (presence !== null) me.presence.push([now(), presence]);
       resolve();
     });
   });
@@ -133,15 +137,14 @@ async function main() {
   }));
   const cut = now();
   for (const me of clients) cutOff(me);
-  await Promise.race([Promise.all(rejoined), sleep(20000)]);
+  await Promise.race([Promise.all(rejoined), sleep(60000)]);
   await sleep(writeFor); // and the writers go on a while after the last rejoin
   writing.on = false;
-  const lastRejoin = Math.max(...clients.map((me) => (me.joins.length > 1 ? me.joins[me.joins.length - 1].acked : Infinity)));
   await Promise.all(writers);
   await sleep(1500); // the last events and the last presence arrive
   const result = {
     clients: clientCount, boards, writers: writers.length, joined_s: joinedS, cut_ms: cut - started,
-    all_back_s: (lastRejoin - cut) / 1000, writes: counts,
+    writes: counts,
     people: clients.map((me) => ({ board: me.board, joins: me.joins.map((join) => ({ ...join, sent: join.sent - cut, acked: join.acked - cut })),
                                    events: me.events, presence: me.presence.map(([time, count]) => [time - cut, count]),
                                    last_seq: me.lastSeq(), errors: me.errors, connected: me.socket.connected })),

@@ -6,11 +6,12 @@ missed, as events, with presence exact soon after and nothing in the server's lo
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.drops import BOARDS, check, event_log, live_run, run_harness, seed
 from bench.live import SERVER_ENV
 
-from .live import LiveServer
+from .live import BoardScene, LiveServer, card
 
 
 @pytest.mark.live
@@ -82,3 +83,51 @@ def test_presence_that_stays_wrong_is_never_exact():
 
 def test_live_events_the_catch_up_brought_are_counted_apart():
     assert live_run([4, 5, 6, 7], after=5) == (2, 0, 0, 7)
+
+
+@pytest.mark.browser
+def test_the_board_page_waits_a_jittered_while_after_a_drop_then_rejoins_with_its_since(live_server, facilitator, new_page):
+    scene = BoardScene(live_server, facilitator, new_page, "Wi-Fi drops", with_sockets=("ana",))
+    page = scene.page(scene.ben)
+    scene.call("ana", "add_card", board_id=scene.board, lane="problem", text="Before the drop")
+    expect(card(page, "Before the drop")).to_be_visible()
+    # The page's own socket manager draws each first wait anew, between 0.5 and 1.5 s: a room that
+    # drops at once comes back spread over a second, not in one instant.
+    first_waits = page.evaluate(FIRST_WAITS)
+    assert 500 <= min(first_waits) and max(first_waits) <= 1500 and max(first_waits) - min(first_waits) > 600
+    assert page.evaluate("window.workshopBoard.socket.io.reconnectionDelayMax()") == 5000
+
+    held = page.evaluate("window.workshopBoard.sync.state.lastSeq")
+    page.evaluate(DROP_AND_RECORD_JOINS)
+    scene.call("ana", "add_card", board_id=scene.board, lane="problem", text="While Ben was away")
+    expect(card(page, "While Ben was away")).to_be_visible()
+    joins = page.evaluate("window.joins")
+    assert joins[0]["payload"]["since"] == held > 0
+    assert joins[0]["after"] >= 450  # not at once (a timer may fire a little early)
+    assert page.errors == []
+    scene.close()
+
+
+# Samples the manager's backoff as a first try after a drop would (reset, then one duration),
+# leaving it reset as it was.
+FIRST_WAITS = """() => {
+  const backoff = window.workshopBoard.socket.io.backoff;
+  const waits = [];
+  for (let n = 0; n < 400; n += 1) { backoff.reset(); waits.push(backoff.duration()); }
+  backoff.reset();
+  return waits;
+}"""
+
+# Records each join_board the page sends from now on, with the time since the drop; then drops the
+# connection under the socket, which reconnects by itself as after a network failure.
+DROP_AND_RECORD_JOINS = """() => {
+  const socket = window.workshopBoard.socket;
+  const emit = socket.emit.bind(socket);
+  const dropped = performance.now();
+  window.joins = [];
+  socket.emit = (event, payload, ...rest) => {
+    if (event === "join_board") window.joins.push({ payload, after: performance.now() - dropped });
+    return emit(event, payload, ...rest);
+  };
+  socket.io.engine.close();
+}"""
