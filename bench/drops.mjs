@@ -144,6 +144,7 @@ async function main() {
   await sleep(1500); // the last events and the last presence arrive
   const result = {
     clients: clientCount, boards, writers: writers.length, joined_s: joinedS, cut_ms: cut - started,
+    started_epoch_ms: performance.timeOrigin + started, cut_epoch_ms: performance.timeOrigin + cut,
     writes: counts,
     people: clients.map((me) => ({ board: me.board, joins: me.joins.map((join) => ({ ...join, sent: join.sent - cut, acked: join.acked - cut })),
                                    events: me.events, presence: me.presence.map(([time, count]) => [time - cut, count]),

@@ -82,6 +82,40 @@ def event_log(url, board_ids):
     return log
 
 
+class CpuClock:
+    """The server process's CPU time, sampled every 50 ms with the wall clock: what a phase of the
+    storm cost the server, whatever else the (shared) machine was doing meanwhile."""
+
+    def __init__(self, pid):
+        import threading
+        import time
+
+        self.pid, self.samples, self.running = pid, [], True
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+        def sample():
+            while self.running:
+                try:
+                    fields = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+                except OSError:
+                    return
+                self.samples.append((time.time(), (int(fields[11]) + int(fields[12])) / self.tick))
+                time.sleep(0.05)
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+
+    def spent(self, start, end):
+        """CPU seconds between two wall-clock times (seconds since the epoch)."""
+        def at(moment):
+            return next((cpu for when, cpu in self.samples if when >= moment), self.samples[-1][1])
+        return at(end) - at(start)
+
+
 def run_harness(server, cookie_file, board_ids, clients, writers_per_board=1, cut_after=2, write_for=1):
     output = subprocess.run(["node", "drops.mjs", server.url, str(cookie_file), ",".join(map(str, board_ids)), str(clients),
                              str(writers_per_board), str(cut_after), str(write_for)],
@@ -178,11 +212,21 @@ def floor_storm(cookie_file, clients):
     floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(port), "--app-transport"])
     try:
         wait_listening(port)
+        cpu = CpuClock(floor.pid)
         result = run_harness(type("Floor", (), {"url": f"http://127.0.0.1:{port}"}), cookie_file, [1, 2, 3], clients, writers_per_board=0)
+        cpu.stop()
     finally:
         floor.terminate()
         floor.wait()
-    return max(person["joins"][-1]["acked"] for person in result["people"]) / 1000, result
+    back = max(person["joins"][-1]["acked"] for person in result["people"]) / 1000
+    return back, cpu_per_join(cpu, result, back, clients), result
+
+
+def cpu_per_join(cpu, result, back, clients):
+    """Server CPU ms per client: for the first join (connect, snapshot) and for the rejoin after the cut."""
+    first = cpu.spent(result["started_epoch_ms"] / 1000, result["started_epoch_ms"] / 1000 + result["joined_s"])
+    again = cpu.spent(result["cut_epoch_ms"] / 1000, result["cut_epoch_ms"] / 1000 + back)
+    return first * 1000 / clients, again * 1000 / clients
 
 
 def wait_listening(port, timeout=30):
@@ -207,20 +251,26 @@ def main(clients):
     cookies, board_ids = seed(database, clients, BOARDS)
     cookie_file = folder / "cookies.json"
     cookie_file.write_text(json.dumps(cookies))
-    floor_back, floor = floor_storm(cookie_file, clients)
+    floor_back, floor_cpu, floor = floor_storm(cookie_file, clients)
     server = LiveServer(database, extra_env=SERVER_ENV, log_path=folder / "server.log")
     try:
+        cpu = CpuClock(server.process.pid)
         result = run_harness(server, cookie_file, board_ids, clients)
+        cpu.stop()
         load = open("/proc/loadavg").read().strip()
         figures = check(result, event_log(database, board_ids), server.output())
     finally:
         server.stop()
+    app_cpu = cpu_per_join(cpu, result, figures["all_back_s"], clients)
     print(f"load average after: {load}")
     print(f"{clients} clients on {BOARDS} boards, {result['writers']} writers; first join (in batches of 50): floor "
           f"{floor['joined_s']:.1f} s, app {result['joined_s']:.1f} s")
     print(f"cut at once (TCP reset), back with the browser's backoff: floor all rejoined in {floor_back:.2f} s; app all "
           f"rejoined with since in {figures['all_back_s']:.2f} s ({figures['all_back_s'] / floor_back:.2f} x the floor); "
           f"not back: {figures['not_back']}")
+    print(f"server CPU per client: first join floor {floor_cpu[0]:.2f} ms, app {app_cpu[0]:.2f} ms; rejoin after the cut "
+          f"(while writers write) floor {floor_cpu[1]:.2f} ms, app {app_cpu[1]:.2f} ms ({app_cpu[1] / floor_cpu[1]:.1f} x); "
+          f"on one idle core the app's rejoins of {clients} clients need {app_cpu[1] * clients / 1000:.1f} s of CPU")
     print(f"catch-ups: {figures['caught_up']} events missed and caught up; duplicates {figures['duplicates']}, gaps {figures['gaps']}, snapshots {figures['snapshots']}; "
           f"live events the catch-up had already brought (ignored by seq): {figures['already_held']}; extra rejoins {figures['extra_rejoins']}")
     print(f"presence exact after the last rejoin (s, per board): {figures['presence_exact_after_last_rejoin_s']} "
