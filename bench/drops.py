@@ -14,52 +14,36 @@ import os
 import subprocess
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.live import SECRET, SERVER_ENV, ensure_harness, machine, signed_in  # noqa: E402
+from bench.live import SECRET, SERVER_ENV, ensure_harness, machine  # noqa: E402
+from bench.live import seed as live_seed  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
 BOARDS = 3
 
 
 def seed(url, clients, writers):
-    """A workshop of the lab's three boards, 50 city teams, `clients` participants then `writers`
-    more (their cookies in that order); the third board votes on 10 ideas with posting kept open."""
-    from flask_migrate import upgrade
-
+    """bench/live.py's workshop for `clients` participants then `writers` more (their cookies in that
+    order): the lab's three boards, 50 city teams; the second board votes on 50 ideas, and here keeps
+    posting open so that every board has events to miss. Returns (cookies, the three board ids)."""
     from workshop import create_app
-    from workshop.boards import services as boards
     from workshop.extensions import db
-    from workshop.models import Facilitator, Participant
-    from workshop.workshops import services as workshops
+    from workshop.models import Board
 
     # No model started for the seed's ideas: the server under test does not embed either (tests/live.py).
-    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "SYNTHESIS_EMBED_ON_WRITE": False})
+    os.environ["SYNTHESIS_EMBED_ON_WRITE"] = "0"
+    cookies, boards = live_seed(url, clients + writers, crowded_cards=0)
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        upgrade()
-        facilitator = Facilitator(email="drops@example.org", name="Drops")
-        facilitator.set_password("correct horse battery")
-        workshop = workshops.create_workshop(facilitator, use_lab_template=True, title="Wi-Fi drops bench",
-                                             host_city="Ljubljana", starts_on=date(2025, 11, 5))
-        teams = [workshop.find_or_add_city_team(f"City {n}") for n in range(50)]
-        people = [Participant(workshop=workshop, city_team=teams[n % 50], display_name=f"P{n}") for n in range(clients + writers)]
-        db.session.add_all(people)
+        db.session.get(Board, boards["votes"]).keep_posting_open = True
         db.session.commit()
-        cookies = [signed_in(app, person) for person in people]
-        voting = workshop.policy_areas[2].board
-        for n in range(10):
-            boards.add_card(people[n], voting, "idea", f"Idea {n}")
-        voting.phase, voting.keep_posting_open, voting.votes_hidden = "vote", True, False
-        voting.dots_per_person, voting.dots_per_card = 20, 20
-        db.session.commit()
-        board_ids = [area.board.id for area in workshop.policy_areas[:BOARDS]]
         db.session.remove()
         db.engine.dispose()
-        return cookies, board_ids
+    return cookies, [boards["fanout"], boards["votes"], boards["joins"]]
 
 
 def event_log(url, board_ids):
