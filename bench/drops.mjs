@@ -27,10 +27,11 @@ const SEQUENCED = ["card_added", "card_edited", "card_hidden", "card_restored", 
 const BACKOFF = JSON.parse(readFileSync(new URL("../static/js/socket.js", import.meta.url), "utf8")
   .match(/export const RECONNECT = (\{[^}]*\});/)[1].replace(/(\w+):/g, '"$1":'));
 
-// An ack, or {ok: false} with the code `no_ack` after 30 s: a slow server is a figure, not a crash.
-async function call(socket, event, payload) {
+// An ack, or {ok: false} with the code `no_ack` after `seconds`: a slow server is a figure, not a
+// crash. A page waits for its join_board as long as it takes (join-board.js sets no timeout).
+async function call(socket, event, payload, seconds = 30) {
   try {
-    return await socket.timeout(30000).emitWithAck(event, payload);
+    return await socket.timeout(seconds * 1000).emitWithAck(event, payload);
   } catch {
     return { ok: false, error: { code: "no_ack" } };
   }
@@ -61,7 +62,7 @@ function participant(index, board) {
       const connection = me.connection;
       const payload = lastSeq === null ? { board_id: board } : { board_id: board, since: lastSeq };
       const sent = now();
-      const ack = await call(socket, "join_board", payload);
+      const ack = await call(socket, "join_board", payload, 120);
       if (!ack.ok) { me.errors.push(`join_board: ${ack.error.code}`); resolve(); return; }
       const caught = ack.snapshot ? [] : ack.events.map((event) => event.seq);
       const presence = ack.presence ? ack.presence.count : null; // the floor (bench/floor.py) keeps none
@@ -137,7 +138,7 @@ async function main() {
   }));
   const cut = now();
   for (const me of clients) cutOff(me);
-  await Promise.race([Promise.all(rejoined), sleep(60000)]);
+  await Promise.race([Promise.all(rejoined), sleep(150000)]);
   await sleep(writeFor); // and the writers go on a while after the last rejoin
   writing.on = false;
   await Promise.all(writers);

@@ -103,7 +103,7 @@ class CpuClock:
 def run_harness(server, cookie_file, board_ids, clients, writers_per_board=1, cut_after=2, write_for=1):
     output = subprocess.run(["node", "drops.mjs", server.url, str(cookie_file), ",".join(map(str, board_ids)), str(clients),
                              str(writers_per_board), str(cut_after), str(write_for)],
-                            cwd=ROOT / "bench", capture_output=True, text=True, timeout=300)
+                            cwd=ROOT / "bench", capture_output=True, text=True, timeout=900)
     if output.returncode or not output.stdout.strip():
         raise RuntimeError(f"drops.mjs failed ({output.returncode}): {output.stderr[-3000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
