@@ -11,6 +11,7 @@ after the last rejoin (target <= 2 s); errors and tracebacks in the server's log
 floor is the same harness's connect-and-join of the same clients in the same run (`joined_s`)."""
 import json
 import os
+from collections import Counter
 import subprocess
 import sys
 import tempfile
@@ -178,9 +179,10 @@ def check(result, log, server_log):
             wrong = [time for time, count in presence if count != counts[board]]
             later = [time for time, _ in presence if wrong and time > wrong[-1]]
             exact_after[board] = max(exact_after[board], later[0] if later else 0.0)
-    figures["all_back_s"] = last_rejoin / 1000  # join times count from the cut
+    everyone = figures["not_back"] == 0  # else the storm never ended: no time to give
+    figures["all_back_s"] = last_rejoin / 1000 if everyone else None  # join times count from the cut
     figures["presence_exact_after_last_rejoin_s"] = {
-        board: max(0.0, (time - last_rejoin) / 1000) if time != float("inf") else None for board, time in exact_after.items()}
+        board: max(0.0, (time - last_rejoin) / 1000) if time != float("inf") and everyone else None for board, time in exact_after.items()}
     figures["presence_expected"] = counts
     lines = server_log.splitlines()
     figures["server_errors"] = [line for line in lines if "Traceback" in line or "ERROR" in line or "Error" in line][:20]
@@ -245,7 +247,13 @@ def main(clients):
         figures = check(result, event_log(database, board_ids), server.output())
     finally:
         server.stop()
-    app_cpu = cpu_per_join(cpu, result, figures["all_back_s"], clients)
+    if figures["all_back_s"] is None:  # not everyone came back: what the server did from the cut to the end
+        wall = cpu.samples[-1][0] - result["cut_epoch_ms"] / 1000
+        print(f"NOT ALL BACK: {figures['not_back']} of {clients} never rejoined; from the cut to the end ({wall:.0f} s) the "
+              f"server used {cpu.spent(result['cut_epoch_ms'] / 1000, cpu.samples[-1][0]):.1f} CPU s; client errors "
+              f"{dict(Counter(error.split(':')[0] + ':' + error.split(':')[1] for error in figures['client_errors']))}")
+        figures["all_back_s"] = float("nan")
+    app_cpu = cpu_per_join(cpu, result, figures["all_back_s"] if figures["all_back_s"] == figures["all_back_s"] else 0, clients)
     print(f"load average after: {load}")
     print(f"{clients} clients on {BOARDS} boards, {result['writers']} writers; first join (in batches of 50): floor "
           f"{floor['joined_s']:.1f} s, app {result['joined_s']:.1f} s")
