@@ -36,8 +36,16 @@ def seed(url, clients, writers):
     from workshop.models import Board
 
     # No model started for the seed's ideas: the server under test does not embed either (tests/live.py).
+    # Only for the seed: in a test run the next app of this process must find the setting as it was.
+    before = os.environ.get("SYNTHESIS_EMBED_ON_WRITE")
     os.environ["SYNTHESIS_EMBED_ON_WRITE"] = "0"
-    cookies, boards = live_seed(url, clients + writers, crowded_cards=0)
+    try:
+        cookies, boards = live_seed(url, clients + writers, crowded_cards=0)
+    finally:
+        if before is None:
+            del os.environ["SYNTHESIS_EMBED_ON_WRITE"]
+        else:
+            os.environ["SYNTHESIS_EMBED_ON_WRITE"] = before
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.session.get(Board, boards["votes"]).keep_posting_open = True
