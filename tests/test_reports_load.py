@@ -3,15 +3,48 @@ asker gets the preparing page, sees the queue ahead of them while it waits, then
 import re
 import threading
 import time
+from concurrent.futures import Future
 
 import pytest
+
+from workshop.reports import jobs, render
 
 from .conftest import pdf_text
 from .live import Visitor, server_of_its_own
 
-pytestmark = pytest.mark.live
-
 REPORTS = 4
+
+
+class HeldPool:
+    """A stand-in for the worker pool whose renders finish only when the test says so."""
+
+    def __init__(self):
+        self.futures = []
+
+    def submit(self, workers, function, *args):
+        self.futures.append(Future())
+        return self.futures[-1]
+
+
+@pytest.mark.parametrize("workers, ahead", [(1, [0, 1, 2]), (2, [0, 0, 1])])
+def test_each_waiting_report_knows_how_many_are_ahead_of_it(tmp_path, monkeypatch, workers, ahead):
+    pool = HeldPool()
+    monkeypatch.setattr(jobs, "_pool", pool)
+    monkeypatch.setattr(jobs, "_jobs", {})
+    monkeypatch.setattr(jobs, "_asked", {})
+    keys = [jobs.ensure_rendered(f"<p>report {n}</p>", "en", tmp_path, workers=workers)[0] for n in range(3)]
+    assert [jobs.ahead(key) for key in keys] == ahead
+    pool.futures[0].set_result(1)  # the first is made: the queue moves up
+    assert [jobs.ahead(key) for key in keys[1:]] == [max(0, n - workers + 1) for n in (0, 1)]
+    assert jobs.ahead("f" * 64) == 0  # a report this server never heard of
+
+
+def test_a_warm_up_that_fails_does_not_break_the_workers(monkeypatch):
+    def broken(html, fetcher=None):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(render, "render_pdf", broken)
+    render.warm_up()  # no exception: the first real report meets (and reports) the failure instead
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +53,7 @@ def server(tmp_path_factory):
     yield from server_of_its_own(tmp_path_factory, "reports-load", extra_env={"REPORT_WORKERS": "1", "REPORT_WARM_AT_START": "1"})
 
 
+@pytest.mark.live
 def test_reports_asked_for_at_once_queue_show_the_queue_and_each_gets_its_own_pdf(server):
     facilitator = Visitor(server.url).sign_up("Organiser")
     titles = {}
