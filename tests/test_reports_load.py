@@ -3,6 +3,7 @@ asker gets the preparing page, sees the queue ahead of them while it waits, then
 import re
 import threading
 import time
+import uuid
 from concurrent.futures import Future
 
 import pytest
@@ -57,9 +58,10 @@ def server(tmp_path_factory):
 def test_reports_asked_for_at_once_queue_show_the_queue_and_each_gets_its_own_pdf(server):
     facilitator = Visitor(server.url).sign_up("Organiser")
     titles = {}
+    run = uuid.uuid4().hex[:8]  # reports are cached by content, in the app's instance folder: new ones each run
     for n in range(REPORTS):
-        facilitator.create_workshop(f"Lab number {n} of the day")
-        titles[facilitator.workshop_id] = f"Lab number {n} of the day"
+        facilitator.create_workshop(f"Lab {run} number {n}")
+        titles[facilitator.workshop_id] = f"Lab {run} number {n}"
     cookies = facilitator.http.cookies.get_dict()
     seen = {workshop_id: {"pages": [], "waiting": [], "pdf": None} for workshop_id in titles}
     start = threading.Barrier(REPORTS)
