@@ -15,6 +15,7 @@ from flask_migrate import upgrade  # noqa: E402
 from gevent import pywsgi  # noqa: E402
 
 from workshop import create_app  # noqa: E402
+from workshop.reports import jobs as reports  # noqa: E402
 from workshop.workshops import cli as demo  # noqa: E402
 
 app = create_app()
@@ -31,6 +32,8 @@ def serve(host, port):
         if demo.demo_login_works():
             print(f"Facilitators: log in at {url}login as {demo.DEMO_EMAIL} / {demo.DEMO_PASSWORD}", flush=True)
         print(f"Participants: open {url} and type the workshop's join code.", flush=True)
+    if app.config["REPORT_WARM_AT_START"]:
+        reports.start_workers(app.config["REPORT_WORKERS"])
     # Socket.IO's own server (what socketio.run starts under gevent), with Nagle's algorithm off:
     # a broadcast and its ack leave as two small writes, and Nagle held the second back about
     # 40 ms waiting for the client's delayed ACK (measured: 48 ms round-trips, 1.5 ms without).

@@ -65,6 +65,8 @@ def from_environment():
         # PDF reports render in this many worker processes, each render for at most this many seconds.
         "REPORT_WORKERS": _number(os.environ.get("REPORT_WORKERS"), 1),
         "REPORT_TIME_LIMIT": _number(os.environ.get("REPORT_TIME_LIMIT"), 120),
+        # `python wsgi.py` starts the report workers, warmed up, as it starts (off: at the first report).
+        "REPORT_WARM_AT_START": os.environ.get("REPORT_WARM_AT_START", "1").lower() not in ("0", "false", "no", "off"),
         # Cross-city synthesis (see `workshop.synthesis`): card embeddings and themes in this many worker
         # processes; each card is embedded as it is written (off: only when first asked for).
         "SYNTHESIS_WORKERS": _number(os.environ.get("SYNTHESIS_WORKERS"), 1),

@@ -22,11 +22,21 @@ function done() {
   heading.focus();
 }
 
+// Many reports asked for at once: how many are ahead of this one, as the queue moves.
+function showQueue(waiting) {
+  const line = document.getElementById("report-queue");
+  if (!line) return;
+  box.dataset.waiting = waiting || "";
+  if (line.textContent === (waiting || "")) return;
+  line.textContent = waiting || "";
+  line.hidden = !waiting;
+}
+
 async function poll() {
   if (box.dataset.state === "failed") return;
   try {
     const response = await fetch(box.dataset.status, { cache: "no-store" });
-    const { state } = await response.json();
+    const { state, waiting } = await response.json();
     if (state === "done") {
       done();
       return;
@@ -35,9 +45,12 @@ async function poll() {
       say(box.dataset.failed, "error");
       return;
     }
+    showQueue(waiting);
   } catch (error) {
     // offline for a moment: try again
   }
-  setTimeout(poll, 700);
+  // Soon while this report is being made (it takes a second or two); seldom while it waits in a
+  // queue, so that 30 waiting pages do not keep the server busy answering them.
+  setTimeout(poll, box.dataset.waiting ? 1500 : 300);
 }
-setTimeout(poll, 500);
+setTimeout(poll, 300);

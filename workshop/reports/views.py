@@ -5,7 +5,7 @@ import io
 import re
 
 from flask import Response, abort, current_app, jsonify, render_template, request, send_file, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
@@ -61,17 +61,26 @@ def send_report(html, language, filename, workshop):
                          download_name=filename, max_age=0)
     status = 503 if state == "failed" else 202
     back_url, back_label = way_back(workshop)
-    page = render_template("reports/preparing.html", key=key, state=state, filename=filename,
-                           back_url=back_url, back_label=back_label)
+    page = render_template("reports/preparing.html", key=key, state=state, filename=filename, ahead=jobs.ahead(key),
+                           waiting=waiting, back_url=back_url, back_label=back_label)
     return page, status
+
+
+def waiting(ahead):
+    """The preparing page's line about the queue, in the page's language."""
+    return ngettext("%(num)d report is ahead of yours in the queue.", "%(num)d reports are ahead of yours in the queue.", ahead)
 
 
 @bp.route("/reports/<key>/status")
 def status(key):
-    """Where a report stands: {"state": "rendering" | "done" | "failed" | "unknown"}."""
+    """Where a report stands: {"state": "rendering" | "done" | "failed" | "unknown", "ahead": how many
+    reports are still to be made before it starts (0 while it is being made), "waiting": that said
+    in the asker's language ("" at 0)}."""
     if not re.fullmatch(r"[0-9a-f]{64}", key):
         abort(404)
-    return jsonify({"state": jobs.state(cache_dir(), key)})
+    state = jobs.state(cache_dir(), key)
+    ahead = jobs.ahead(key) if state == "rendering" else 0
+    return jsonify({"state": state, "ahead": ahead, "waiting": waiting(ahead) if ahead else ""})
 
 
 # City commitment reports ----------------------------------------------------------------------
