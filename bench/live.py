@@ -166,6 +166,11 @@ def main(sizes, parts):
     cookies, boards_ = seed(database, max(max(sizes), MEMORY_CLIENTS if "memory" in parts else 1000))
     cookie_file = folder / "cookies.json"
     cookie_file.write_text(json.dumps(cookies))
+    if "memory" in parts:  # each on a fresh server of its own, not grown by the storms, before the floors start
+        for as_ in ("participant", "watch"):
+            before, during, per_client = memory_per_client(database, cookie_file, boards_["fanout"], MEMORY_CLIENTS, as_)
+            print(f"memory, {as_} sockets: server {before:.0f} MiB warm and idle, {during:.0f} MiB with {MEMORY_CLIENTS:,} idle "
+                  f"{as_} sockets on a board with 50 city teams present: {per_client:.0f} KiB per socket; load {os.getloadavg()[0]:.2f}")
     port, same_port = free_port(), free_port()
     floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(port)])
     same_floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(same_port), "--app-transport"])
@@ -174,11 +179,6 @@ def main(sizes, parts):
         import time
 
         time.sleep(1.5)
-        if "memory" in parts:  # each on a fresh server of its own, not grown by the storms
-            for as_ in ("participant", "watch"):
-                before, during, per_client = memory_per_client(database, cookie_file, boards_["fanout"], MEMORY_CLIENTS, as_)
-                print(f"memory, {as_} sockets: server {before:.0f} MiB warm and idle, {during:.0f} MiB with {MEMORY_CLIENTS:,} idle "
-                      f"{as_} sockets on a board with 50 city teams present: {per_client:.0f} KiB per socket; load {os.getloadavg()[0]:.2f}")
         if "fanout" in parts:
             print("fan-out: floor = bare Flask-SocketIO (library defaults); same = the floor sending as the app does "
                   "(orjson, messages under 1 KiB not deflated)")
