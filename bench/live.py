@@ -11,7 +11,8 @@ clock times every delivery); the app runs as the README runs it (python wsgi.py,
    against the database; first on the floor as a naive server (every vote broadcast at once).
 3. Join storm: 500 participants join a 1,000-card board at once: time until all have it, and the
    snapshot round-trip p50/p95.
-4. Memory: the server's resident memory per idle connected client at 1,000 clients.
+4. Memory: the server's resident memory per idle socket at 2,000, participants and watchers
+   apart, each on a fresh server.
 5. Scale-out: the fan-out again with the clients dealt over 2 processes sharing rooms through
    Redis (127.0.0.1:6379), against 1 process with the same queue; the join storm the same way;
    then the vote storm the same way on PostgreSQL (127.0.0.1:5432; several processes writing need it). Skipped without them."""
@@ -46,6 +47,9 @@ SERVER_ENV = {"SECRET_KEY": SECRET, **CROWD_LIMITS}
 # floor's per-vote broadcasts kept that process at 100 % of a core (19-20 votes/s); with 2 the floor
 # reached 29-31 and with 3 no more (23-29): then the floor server is the limit, not the harness.
 WATCHER_PROCESSES = 2
+# Issue 18's target: <= 64 KiB per idle participant socket at 2,000 (their people spread over the
+# seed's 50 city teams, so the room's presence names 50 cities).
+MEMORY_CLIENTS = 2000
 
 
 def machine():
@@ -108,18 +112,29 @@ def rss_mib(pid):
     return next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS")) / 1024
 
 
-def memory_per_client(app, cookie_file, board, clients):
-    """Resident memory of the server with `clients` idle connections, against none."""
+def memory_per_client(database, cookie_file, board, clients, as_):
+    """Resident memory per idle socket: a fresh server, warmed by 20 sockets that join and leave, then
+    `clients` sockets joining `board` `as_` participants (in presence) or `watch`ers, and held
+    until presence has settled (it is sent at most twice a second). Returns MiB before, MiB with
+    them, and KiB per socket."""
     import time
 
-    before = rss_mib(app.process.pid)
-    holder = subprocess.Popen(["node", "storm.mjs", "idle", app.url, str(cookie_file), str(board), str(clients)],
-                              cwd=ROOT / "bench", stdout=subprocess.PIPE, text=True)
-    json.loads(holder.stdout.readline())
-    time.sleep(2)
-    during = rss_mib(app.process.pid)
-    holder.wait(timeout=60)
-    return before, during, (during - before) * 1024 / clients
+    app = LiveServer(database, extra_env=SERVER_ENV, log_path=Path(cookie_file).with_name(f"memory-{as_}.log"))
+    try:
+        for count in (20, clients):
+            if count == clients:
+                before = rss_mib(app.process.pid)
+            holder = subprocess.Popen(["node", "storm.mjs", "idle", app.url, str(cookie_file), str(board), str(count), as_],
+                                      cwd=ROOT / "bench", stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            connected = json.loads(holder.stdout.readline())["connected"]
+            time.sleep(2)
+            during = rss_mib(app.process.pid)
+            holder.stdin.close()
+            holder.wait(timeout=60)
+            time.sleep(1)
+        return before, during, (during - before) * 1024 / connected
+    finally:
+        app.stop()
 
 
 def database_counts(url, board):
@@ -148,9 +163,14 @@ def main(sizes, parts):
     print(f"machine: {machine()}; harness: Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}, socket.io-client, one process (the vote storms: voters in one, watchers in {WATCHER_PROCESSES} more)")
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     database = f"sqlite:///{folder / 'live.sqlite'}"
-    cookies, boards_ = seed(database, max(max(sizes), 1000))
+    cookies, boards_ = seed(database, max(max(sizes), MEMORY_CLIENTS if "memory" in parts else 1000))
     cookie_file = folder / "cookies.json"
     cookie_file.write_text(json.dumps(cookies))
+    if "memory" in parts:  # each on a fresh server of its own, not grown by the storms, before the floors start
+        for as_ in ("participant", "watch"):
+            before, during, per_client = memory_per_client(database, cookie_file, boards_["fanout"], MEMORY_CLIENTS, as_)
+            print(f"memory, {as_} sockets: server {before:.0f} MiB warm and idle, {during:.0f} MiB with {MEMORY_CLIENTS:,} idle "
+                  f"{as_} sockets on a board with 50 city teams present: {per_client:.0f} KiB per socket; load {os.getloadavg()[0]:.2f}")
     port, same_port = free_port(), free_port()
     floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(port)])
     same_floor = subprocess.Popen([sys.executable, str(ROOT / "bench" / "floor.py"), str(same_port), "--app-transport"])
@@ -159,9 +179,6 @@ def main(sizes, parts):
         import time
 
         time.sleep(1.5)
-        if "memory" in parts:  # first, while the server has not yet grown from the storms
-            before, during, per_client = memory_per_client(app, cookie_file, boards_["fanout"], 1000)
-            print(f"memory: server {before:.0f} MiB idle, {during:.0f} MiB with 1,000 idle clients: {per_client:.0f} KiB per client")
         if "fanout" in parts:
             print("fan-out: floor = bare Flask-SocketIO (library defaults); same = the floor sending as the app does "
                   "(orjson, messages under 1 KiB not deflated)")

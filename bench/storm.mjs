@@ -7,8 +7,9 @@
 //     receiving the tallies is not what limits a fast server; times are then wall-clock, shared by all.
 //   node storm.mjs joins <url> <cookies.json> <board> <clients>
 //     clients connect and join the board at once, each timing its snapshot.
-//   node storm.mjs idle <url> <cookies.json> <board> <clients>
-//     clients connect and join, print {"connected": n}, and hold for 6 s (memory is read meanwhile).
+//   node storm.mjs idle <url> <cookies.json> <board> <clients> [participant|watch]
+//     clients connect and join (as participants, counted in presence, or only watching), print
+//     {"connected": n}, and hold until stdin closes (memory is read meanwhile).
 //   node storm.mjs soak <url> <cookies.json> <board> <clients> <seconds> <vote board> <report every s>
 //     mixed activity for <seconds>: every client, every 5-15 s (a busy workshop), posts, edits or
 //     deletes a card of its own on <board>, votes or takes back a dot on <vote board>, moves to the
@@ -154,10 +155,10 @@ async function joins(count) {
   return { clients: count, cards, all_joined_s: total / 1000, snapshot_p50: percentile(times, 50), snapshot_p95: percentile(times, 95) };
 }
 
-async function idle(count) {
-  const joined = await connectMany(0, count);
+async function idle(count, as) {
+  const joined = await connectMany(0, count, { watch: as !== "participant" });
   console.log(JSON.stringify({ connected: joined.length }));
-  await sleep(6000);
+  await new Promise((resolve) => { process.stdin.on("end", resolve); process.stdin.resume(); });
   for (const { socket } of joined) socket.disconnect();
   return { held: joined.length };
 }
@@ -246,6 +247,6 @@ async function soak(count, seconds, voteBoard, every) {
 }
 
 const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3] || 1)),
-              watch: () => watchHere(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0])),
+              watch: () => watchHere(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0]), rest[1]),
               soak: () => soak(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3])) }[mode];
 run().then((result) => { console.log(JSON.stringify(result)); process.exit(0); }).catch((error) => { console.error(error); process.exit(1); });

@@ -18,12 +18,13 @@ from workshop.live import LargeMessagesDeflate
 RSV1 = 0x40  # set on a compressed message's first frame
 
 
-def connected_pair():
-    """A client offering permessage-deflate and a server answering with the app's extension."""
+def connected_pair(server_extension=None):
+    """A client offering permessage-deflate (with no parameters, as a browser may) and a server
+    answering with the app's extension (or `server_extension`, to look into it after)."""
     client, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
     server.receive_data(client.send(Request(host="example.org", target="/", extensions=[PerMessageDeflate()])))
     assert isinstance(next(server.events()), Request)
-    client.receive_data(server.send(AcceptConnection(extensions=[LargeMessagesDeflate()])))
+    client.receive_data(server.send(AcceptConnection(extensions=[server_extension or LargeMessagesDeflate()])))
     assert isinstance(next(client.events()), AcceptConnection)
     return client, server
 
@@ -51,6 +52,27 @@ def test_large_messages_are_deflated_fast_with_little_memory():
     assert [event.data for event in client.events()] == [snapshot]
 
 
+def test_no_compressor_outlives_its_message_either_way():
+    """A socket that got a snapshot, or sent a long card, keeps no zlib state afterwards (48-110 KiB
+    each): the server asks the client for no context takeover both ways, and both keep to it."""
+    extension = LargeMessagesDeflate()
+    client, server = connected_pair(extension)
+    snapshot = json.dumps({"cards": [{"id": n, "text": f"Card {n} of a crowded board"} for n in range(100)]})
+    for _ in range(2):  # the second one, deflated afresh, still arrives whole
+        frame = server.send(TextMessage(data=snapshot))
+        assert frame[0] & RSV1
+        assert extension._compressor is None
+        client.receive_data(frame)
+        assert [event.data for event in client.events()] == [snapshot]
+    long_card = json.dumps({"text": "A long card, written at length. " * 60})
+    for _ in range(2):
+        frame = client.send(TextMessage(data=long_card))
+        assert frame[0] & RSV1
+        server.receive_data(frame)
+        assert [event.data for event in server.events()] == [long_card]
+        assert extension._decompressor is None
+
+
 def test_the_app_makes_simple_websocket_use_it(app):
     assert simple_websocket.ws.PerMessageDeflate is LargeMessagesDeflate
 
@@ -69,6 +91,7 @@ def test_the_running_server_negotiates_compression_and_sends_small_messages_plai
         head, _, frames = received.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 101")
         assert b"permessage-deflate" in head.lower()
+        assert b"server_no_context_takeover" in head and b"client_no_context_takeover" in head
         assert not frames[0] & RSV1  # Engine.IO's open packet, about 100 bytes
         size = frames[1] & 0x7F
         while len(frames) < 2 + size:
