@@ -1,6 +1,7 @@
 """A real server process (`python wsgi.py`, as the README runs it) and Debian's Chromium driven by
 Playwright, for tests that go through the network as a person would."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -73,12 +74,45 @@ def _holds(page, expression, arg):
 CROWD_LIMITS = {"RATELIMIT_CARD_WRITES": "100000 per second", "RATELIMIT_VOTES": "100000 per second"}
 
 
+# What an operator reads as a failure in a server's log: a traceback, a line logged at ERROR (Flask's
+# "ERROR in", gunicorn's "[ERROR]", logging's "ERROR:") or CRITICAL, and what gevent's pywsgi writes
+# about a request it refused (its lines start with the connection's socket).
+PROBLEM_LINE = re.compile(r"^Traceback \(most recent call last\)|\bERROR\b|\bCRITICAL\b|^<gevent\.\S*socket\b.*?>: ")
+
+
+def log_problems(text, expected=()):
+    """The tracebacks (each whole, down to its exception's line) and error lines in the log `text`
+    that none of the regular expressions `expected` (errors a test provokes on purpose) finds."""
+    problems, lines, at = [], text.splitlines(), 0
+    while at < len(lines):
+        first, at = at, at + 1
+        if not PROBLEM_LINE.search(lines[first]):
+            continue
+        if lines[first].startswith("Traceback"):
+            # A traceback's frames are indented; its exception's line is the first that is not.
+            while at < len(lines) and (lines[at].startswith(" ") or not lines[at].strip()):
+                at += 1
+            at += 1
+        problem = "\n".join(lines[first:at])
+        if not any(re.search(pattern, problem) for pattern in expected):
+            problems.append(problem)
+    return problems
+
+
 class LiveServer:
     """`python wsgi.py` on a free port and a fresh SQLite file; `url` is where it listens.
-    With `gunicorn=True`, the production command instead (the database must be migrated)."""
+    With `gunicorn=True`, the production command instead (the database must be migrated).
+    `stop` fails the test when the server's log holds a traceback or an error line, except those
+    `expected_in_log` names (regular expressions, for errors the test provokes on purpose)."""
 
-    def __init__(self, database_url, extra_env=None, log_path=None, gunicorn=False):
+    # Benchmarks count the problems instead (bench/live.py's `report_server_logs`): every stopped
+    # server's problems land in `problems_seen`.
+    fail_on_log_problems = True
+    problems_seen = []
+
+    def __init__(self, database_url, extra_env=None, log_path=None, gunicorn=False, expected_in_log=()):
         self.gunicorn = gunicorn
+        self.expected_in_log = list(expected_in_log)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -145,9 +179,19 @@ class LiveServer:
         self.process.wait()
         processes.end_all(started)
 
+    def log_problems(self):
+        """The tracebacks and error lines in this server's log so far that no test expects."""
+        return log_problems(self.output(), self.expected_in_log)
+
     def stop(self):
+        """Stop the server, then fail on what its log holds that no test expects (see `log_problems`)."""
         self.halt()
+        problems = self.log_problems()
         self.log.close()
+        LiveServer.problems_seen.extend(problems)
+        if problems and self.fail_on_log_problems:
+            raise AssertionError(f"the server's log ({self.log.name}) holds {len(problems)} unexpected "
+                                 f"error(s); the first:\n" + "\n".join(problems[:3]))
 
 
 def server_of_its_own(tmp_path_factory, name, **options):
