@@ -179,6 +179,11 @@ class LiveServer:
         self.process.wait()
         processes.end_all(started)
 
+    def expect_in_log(self, *patterns):
+        """Let the log hold what `patterns` (regular expressions) find: errors the calling test provokes
+        on purpose, on a server other tests share."""
+        self.expected_in_log.extend(patterns)
+
     def log_problems(self):
         """The tracebacks and error lines in this server's log so far that no test expects."""
         return log_problems(self.output(), self.expected_in_log)
