@@ -15,9 +15,7 @@ import time
 
 import pytest
 
-from .live import LiveServer, Visitor
-
-pytestmark = pytest.mark.live
+from .live import LiveServer, Visitor, log_problems
 
 GOING_AWAY = 1001  # what a browser's close frame says when its tab closes
 NORMAL = 1000
@@ -141,6 +139,7 @@ def wait_until_closed(server, people, sockets_before, timeout=15):
         time.sleep(0.05)
 
 
+@pytest.mark.live
 def test_websocket_sessions_ending_as_browsers_end_them_leave_a_clean_log(server):
     fran = Visitor(server.url).sign_up("Fran")
     code, boards = fran.create_workshop("A clean log")
@@ -183,3 +182,29 @@ def test_websocket_sessions_ending_as_browsers_end_them_leave_a_clean_log(server
     assert server.log_problems() == [], server.output()[-3000:]
     for refusal in ("Traceback", "Invalid HTTP method", "Expected GET method", "ERROR"):
         assert refusal not in server.output()
+
+
+# A server log as the check meets them: the app's and alembic's lines, a traceback (with a blank line in
+# its frames), pywsgi's refusal, gunicorn's and logging's ERROR, and a word that only starts with ERROR.
+SERVER_LOG = """INFO  [alembic.runtime.migration] Context impl SQLiteImpl.
+The co-creation workshop app is on http://127.0.0.1:5000/
+Traceback (most recent call last):
+  File "wsgi.py", line 1, in <module>
+
+    boom()
+ValueError: boom
+<gevent._socket3.socket at 0x7f object, fd=16, family=2, type=1, proto=0>: (from ('127.0.0.1', 6)) Invalid HTTP method: '\\x88\\x82'
+[2026-12-02 00:57:16 +0000] [9629] [ERROR] Worker (pid:9629) exited with code 1
+ERROR [engineio.server] http://evil.example is not an accepted origin. (further occurrences of this error will be logged with level INFO)
+[2026-12-02 00:57:34 +0000] [9627] [INFO] Handling signal: term
+Participants: open http://127.0.0.1:5000/ and type the workshop's join code, say ERRORS4."""
+
+
+def test_the_log_check_finds_tracebacks_whole_error_lines_and_pywsgis_refusals():
+    lines = SERVER_LOG.splitlines()
+    assert log_problems(SERVER_LOG) == ["\n".join(lines[2:7]), lines[7], lines[8], lines[9]]
+
+
+def test_the_log_check_lets_a_test_name_the_errors_it_provokes():
+    lines = SERVER_LOG.splitlines()
+    assert log_problems(SERVER_LOG, [r"not an accepted origin", r"ValueError: boom"]) == [lines[7], lines[8]]
