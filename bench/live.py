@@ -293,8 +293,8 @@ def join_storm(app, cookie_file, board):
 
 @contextlib.contextmanager
 def server_logs_counted():
-    """Count the tracebacks and ERROR lines in the logs of the servers started meanwhile (tests/live.py's
-    `log_problems`; 0 is the target) and print the count at the end, where a test would fail on them."""
+    """Count the tracebacks and ERROR lines in the logs of the servers stopped meanwhile (tests/server_log.py;
+    0 is the target) and print the count at the end, where a test would fail on them."""
     LiveServer.fail_on_log_problems = False
     try:
         yield

@@ -1,7 +1,6 @@
 """A real server process (`python wsgi.py`, as the README runs it) and Debian's Chromium driven by
 Playwright, for tests that go through the network as a person would."""
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from . import processes
+from .server_log import problems_in
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -74,38 +74,13 @@ def _holds(page, expression, arg):
 CROWD_LIMITS = {"RATELIMIT_CARD_WRITES": "100000 per second", "RATELIMIT_VOTES": "100000 per second"}
 
 
-# What an operator reads as a failure in a server's log: a traceback, a line logged at ERROR (Flask's
-# "ERROR in", gunicorn's "[ERROR]", logging's "ERROR:") or CRITICAL, and what gevent's pywsgi writes
-# about a request it refused (its lines start with the connection's socket).
-PROBLEM_LINE = re.compile(r"^Traceback \(most recent call last\)|\bERROR\b|\bCRITICAL\b|^<gevent\.\S*socket\b.*?>: ")
-
-
-def log_problems(text, expected=()):
-    """The tracebacks (each whole, down to its exception's line) and error lines in the log `text`
-    that none of the regular expressions `expected` (errors a test provokes on purpose) finds."""
-    problems, lines, at = [], text.splitlines(), 0
-    while at < len(lines):
-        first, at = at, at + 1
-        if not PROBLEM_LINE.search(lines[first]):
-            continue
-        if lines[first].startswith("Traceback"):
-            # A traceback's frames are indented; its exception's line is the first that is not.
-            while at < len(lines) and (lines[at].startswith(" ") or not lines[at].strip()):
-                at += 1
-            at += 1
-        problem = "\n".join(lines[first:at])
-        if not any(re.search(pattern, problem) for pattern in expected):
-            problems.append(problem)
-    return problems
-
-
 class LiveServer:
     """`python wsgi.py` on a free port and a fresh SQLite file; `url` is where it listens.
     With `gunicorn=True`, the production command instead (the database must be migrated).
     `stop` fails the test when the server's log holds a traceback or an error line, except those
     `expected_in_log` names (regular expressions, for errors the test provokes on purpose)."""
 
-    # Benchmarks count the problems instead (bench/live.py's `report_server_logs`): every stopped
+    # Benchmarks count the problems instead (bench/live.py's `server_logs_counted`): every stopped
     # server's problems land in `problems_seen`.
     fail_on_log_problems = True
     problems_seen = []
@@ -186,7 +161,7 @@ class LiveServer:
 
     def log_problems(self):
         """The tracebacks and error lines in this server's log so far that no test expects."""
-        return log_problems(self.output(), self.expected_in_log)
+        return problems_in(self.output(), self.expected_in_log)
 
     def stop(self):
         """Stop the server, then fail on what its log holds that no test expects (see `log_problems`)."""

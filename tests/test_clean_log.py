@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from .live import LiveServer, Visitor, log_problems
+from .live import LiveServer, Visitor
+from .server_log import problems_in
 
 GOING_AWAY = 1001  # what a browser's close frame says when its tab closes
 NORMAL = 1000
@@ -202,9 +203,9 @@ Participants: open http://127.0.0.1:5000/ and type the workshop's join code, say
 
 def test_the_log_check_finds_tracebacks_whole_error_lines_and_pywsgis_refusals():
     lines = SERVER_LOG.splitlines()
-    assert log_problems(SERVER_LOG) == ["\n".join(lines[2:7]), lines[7], lines[8], lines[9]]
+    assert problems_in(SERVER_LOG) == ["\n".join(lines[2:7]), lines[7], lines[8], lines[9]]
 
 
 def test_the_log_check_lets_a_test_name_the_errors_it_provokes():
     lines = SERVER_LOG.splitlines()
-    assert log_problems(SERVER_LOG, [r"not an accepted origin", r"ValueError: boom"]) == [lines[7], lines[8]]
+    assert problems_in(SERVER_LOG, [r"not an accepted origin", r"ValueError: boom"]) == [lines[7], lines[8]]
