@@ -117,7 +117,8 @@ class LiveServer:
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_listening()
 
-    def _wait_until_listening(self, timeout=30):
+    def _wait_until_listening(self, timeout=60):
+        # 60 s, not 30: on a 2-core host shared by several runs (load 17-20) a start took over 30 s.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
