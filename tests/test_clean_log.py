@@ -209,3 +209,22 @@ def test_the_log_check_finds_tracebacks_whole_error_lines_and_pywsgis_refusals()
 def test_the_log_check_lets_a_test_name_the_errors_it_provokes():
     lines = SERVER_LOG.splitlines()
     assert problems_in(SERVER_LOG, [r"not an accepted origin", r"ValueError: boom"]) == [lines[7], lines[8]]
+
+
+def test_a_browser_still_polling_may_send_more_than_16_packets_in_one_post(app, client, caplog):
+    """What engine.io's browser client does when it has queued that many before its upgrade: one POST,
+    bounded by bytes only. Each packet here is a Socket.IO connect without a token: each is answered."""
+    from workshop.extensions import socketio
+
+    opened = client.get("/socket.io/?EIO=4&transport=polling")
+    sid = json.loads(opened.get_data(as_text=True)[1:])["sid"]
+    batch = "\x1e".join(["40{}"] * 17)
+    posted = client.post(f"/socket.io/?EIO=4&transport=polling&sid={sid}", data=batch, content_type="text/plain")
+
+    assert posted.status_code == 200
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    queue = socketio.server.eio.sockets[sid].queue
+    deadline = time.monotonic() + 5
+    while queue.qsize() < 17 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert queue.qsize() == 17  # one refusal for each connect, none dropped
