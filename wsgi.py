@@ -41,10 +41,23 @@ def serve(host, port):
 
 
 class NoDelayHandler(pywsgi.WSGIHandler):
+    """pywsgi's handler with Nagle's algorithm off, and no request read after a WebSocket."""
+
     def __init__(self, sock, address, server, rfile=None):
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().__init__(sock, address, server, rfile)
+
+    def read_request(self, raw_requestline):
+        """A request asking for a WebSocket is the connection's last: engine.io (through
+        simple-websocket) speaks WebSocket on a copy of the socket and returns once the WebSocket
+        has ended, and pywsgi, seeing an HTTP/1.1 request without `Connection: close`, would then
+        read the bytes still arriving (a close frame, a last message) as the next request, logging
+        `Invalid HTTP method: '\\x88...'` and answering 400 to a peer that may be gone."""
+        parsed = super().read_request(raw_requestline)
+        if self.headers.get("Upgrade", "").lower() == "websocket":
+            self.close_connection = True
+        return parsed
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ clock times every delivery); the app runs as the README runs it (python wsgi.py,
 5. Scale-out: the fan-out again with the clients dealt over 2 processes sharing rooms through
    Redis (127.0.0.1:6379), against 1 process with the same queue; the join storm the same way;
    then the vote storm the same way on PostgreSQL (127.0.0.1:5432; several processes writing need it). Skipped without them."""
+import contextlib
 import json
 import os
 import platform
@@ -307,7 +308,22 @@ def join_storm(app, cookie_file, board):
           f"snapshot round-trip p50 {result['snapshot_p50']:.0f} ms, p95 {result['snapshot_p95']:.0f} ms")
 
 
+@contextlib.contextmanager
+def server_logs_counted():
+    """Count the tracebacks and ERROR lines in the logs of the servers stopped meanwhile (tests/server_log.py;
+    0 is the target) and print the count at the end, where a test would fail on them."""
+    LiveServer.fail_on_log_problems = False
+    try:
+        yield
+    finally:
+        problems = LiveServer.problems_seen
+        print(f"server logs: {len(problems)} tracebacks or ERROR lines (0 is the target)", flush=True)
+        for problem in problems[:5]:
+            print(f"  {problem}", flush=True)
+
+
 if __name__ == "__main__":
     words = [arg for arg in sys.argv[1:] if not arg.isdigit()]
-    main([int(n) for n in sys.argv[1:] if n.isdigit()] or [100, 500, 1000],
-         words or ("memory", "fanout", "votes", "joins", "scale"))
+    with server_logs_counted():
+        main([int(n) for n in sys.argv[1:] if n.isdigit()] or [100, 500, 1000],
+             words or ("memory", "fanout", "votes", "joins", "scale"))

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from live import ROOT, SECRET, ensure_harness, machine, rss_mib, seed  # noqa: E402
+from live import ROOT, SECRET, ensure_harness, machine, rss_mib, seed, server_logs_counted  # noqa: E402
 
 from tests.live import LiveServer  # noqa: E402
 
@@ -70,14 +70,14 @@ def soak(clients, minutes):
         summary = lines[-1]
     finally:
         stop.set()
-        server_errors = server.output().count("Traceback")
+        server_errors = len(server.log_problems())
         server.stop()
     after_warm_up = next(rss for at, rss in samples if at >= warm_up)
     peak, end = max(rss for _, rss in samples), samples[-1][1]
     growth = (peak - after_warm_up) / after_warm_up * 100  # the peak, not the end: clients leave at the end
     print(f"acknowledged: {summary['acks']} ({summary['acks'] / summary['seconds']:.0f}/s); by event: {summary['ops']}")
     print(f"ack round-trip p50 {summary['p50']:.1f} ms, p95 {summary['p95']:.1f} ms, p99 {summary['p99']:.1f} ms")
-    print(f"errors: {sum(summary['errors'].values())} {summary['errors'] or ''}; tracebacks in the server log: {server_errors}")
+    print(f"errors: {sum(summary['errors'].values())} {summary['errors'] or ''}; tracebacks or ERROR lines in the server log: {server_errors}")
     print(f"server RSS: {idle:.1f} MiB idle, {after_warm_up:.1f} MiB after the warm-up, peak {peak:.1f}, "
           f"{end:.1f} once the clients left: growth after warm-up {growth:+.1f}% at the peak, "
           f"{(end - after_warm_up) / after_warm_up * 100:+.1f}% at the end")
@@ -89,4 +89,5 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=300)
     parser.add_argument("--minutes", type=float, default=10)
     arguments = parser.parse_args()
-    soak(arguments.clients, arguments.minutes)
+    with server_logs_counted():
+        soak(arguments.clients, arguments.minutes)

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from . import processes
+from .server_log import problems_in
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -75,10 +76,18 @@ CROWD_LIMITS = {"RATELIMIT_CARD_WRITES": "100000 per second", "RATELIMIT_VOTES":
 
 class LiveServer:
     """`python wsgi.py` on a free port and a fresh SQLite file; `url` is where it listens.
-    With `gunicorn=True`, the production command instead (the database must be migrated)."""
+    With `gunicorn=True`, the production command instead (the database must be migrated).
+    `stop` fails the test when the server's log holds a traceback or an error line, except those
+    `expected_in_log` names (regular expressions, for errors the test provokes on purpose)."""
 
-    def __init__(self, database_url, extra_env=None, log_path=None, gunicorn=False):
+    # Benchmarks count the problems instead (bench/live.py's `server_logs_counted`): every stopped
+    # server's problems land in `problems_seen`.
+    fail_on_log_problems = True
+    problems_seen = []
+
+    def __init__(self, database_url, extra_env=None, log_path=None, gunicorn=False, expected_in_log=()):
         self.gunicorn = gunicorn
+        self.expected_in_log = list(expected_in_log)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -108,7 +117,8 @@ class LiveServer:
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_until_listening()
 
-    def _wait_until_listening(self, timeout=30):
+    def _wait_until_listening(self, timeout=60):
+        # 60 s, not 30: on a 2-core host shared by several runs (load 17-20) a start took over 30 s.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -145,9 +155,24 @@ class LiveServer:
         self.process.wait()
         processes.end_all(started)
 
+    def expect_in_log(self, *patterns):
+        """Let the log hold what `patterns` (regular expressions) find: errors the calling test provokes
+        on purpose, on a server other tests share."""
+        self.expected_in_log.extend(patterns)
+
+    def log_problems(self):
+        """The tracebacks and error lines in this server's log so far that no test expects."""
+        return problems_in(self.output(), self.expected_in_log)
+
     def stop(self):
+        """Stop the server, then fail on what its log holds that no test expects (see `log_problems`)."""
         self.halt()
+        problems = self.log_problems()
         self.log.close()
+        LiveServer.problems_seen.extend(problems)
+        if problems and self.fail_on_log_problems:
+            raise AssertionError(f"the server's log ({self.log.name}) holds {len(problems)} unexpected "
+                                 f"error(s); the first:\n" + "\n".join(problems[:3]))
 
 
 def server_of_its_own(tmp_path_factory, name, **options):

@@ -93,8 +93,13 @@ def fran(live_server):
     return visitor
 
 
+# engine.io logs its first refusal of a foreign origin at ERROR: these tests knock from one on purpose.
+ORIGIN_REFUSED = r"ERROR \[engineio\.server\] \S+ is not an accepted origin"
+
+
 @pytest.mark.live
-def test_real_client_needs_this_origin_and_the_page_token(fran):
+def test_real_client_needs_this_origin_and_the_page_token(fran, live_server):
+    live_server.expect_in_log(ORIGIN_REFUSED)
     with pytest.raises(socketio_client.exceptions.ConnectionError) as refused:
         fran.socket(origin="http://evil.example")
     assert refused.value.reason == "Connection error"  # the WebSocket handshake itself got 400
@@ -120,7 +125,8 @@ def test_real_client_of_nobody_is_refused_as_not_signed_in(live_server):
 @pytest.mark.live
 def test_allowed_origins_from_the_environment_on_a_real_server(tmp_path):
     server = LiveServer(f"sqlite:///{tmp_path / 'origins.sqlite'}",
-                        extra_env={"ALLOWED_ORIGINS": "https://workshop.example.org, https://lab.example.org"})
+                        extra_env={"ALLOWED_ORIGINS": "https://workshop.example.org, https://lab.example.org"},
+                        expected_in_log=[ORIGIN_REFUSED])
     try:
         visitor = Visitor(server.url).sign_up("Fran")
         for origin in ("https://lab.example.org", None):  # listed, and the server's own

@@ -14,7 +14,7 @@ from . import (
 from . import reminders
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, login_manager, message_queue, migrate, shared_redis, socketio
-from .live import LARGEST_NUMBER, Packet, compress_large_messages_only
+from .live import LARGEST_NUMBER, Packet, accept_whole_polling_batches, compress_large_messages_only
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,6 +46,7 @@ def create_app(test_config=None):
         serializer=Packet,
     )
     compress_large_messages_only()
+    accept_whole_polling_batches(app.config["SOCKETIO_MAX_MESSAGE_BYTES"])
     app.session_interface = auth.sockets.SocketSessionInterface()
     security.trust_proxies(app)
     app.after_request(security.add_security_headers)

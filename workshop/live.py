@@ -5,6 +5,7 @@ import threading
 import zlib
 from functools import wraps
 
+import engineio.payload
 import orjson
 import simple_websocket.ws
 from socketio.packet import EVENT
@@ -134,6 +135,14 @@ def compress_large_messages_only():
     """simple-websocket (the WebSocket server under Flask-SocketIO here, with gevent and threads
     alike) offers no setting for this: it accepts `PerMessageDeflate()` by that module-level name."""
     simple_websocket.ws.PerMessageDeflate = LargeMessagesDeflate
+
+
+def accept_whole_polling_batches(max_bytes):
+    """A browser still on long-polling (before its upgrade) sends whatever it has queued in one POST,
+    bounded by bytes (`max_http_buffer_size`) and not by count; python-engineio refused more than 16
+    packets in one, logging a traceback and dropping every one of them. The byte bound stays the
+    limit: a packet takes at least two of them (one character and a separator)."""
+    engineio.payload.Payload.max_decode_packets = max_bytes // 2
 
 
 # The largest whole number the database holds (a PostgreSQL INTEGER): every id, sequence number and
