@@ -103,6 +103,9 @@ class LiveServer:
             "RATELIMIT_JOIN_FORMS": "10000 per minute",
             # No model loaded for tests that do not ask for it (the synthesis tests turn it on).
             "SYNTHESIS_EMBED_ON_WRITE": "0",
+            # Nor a report rendered at start (1-2 s of CPU each) for tests that make no report;
+            # tests/test_reports_load.py turns it on to test it.
+            "REPORT_WARM_AT_START": "0",
             **(extra_env or {}),
         }
         self.log = open(log_path or Path(database_url.removeprefix("sqlite:///")).with_suffix(".log"), "w+")
