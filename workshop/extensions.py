@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to an app in `create_app`."""
 import sqlite3
+import time
 
 from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
@@ -7,7 +8,7 @@ from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
@@ -69,6 +70,55 @@ def message_queue(config):
 
     return {"client_manager": RedisManager(url, channel="flask-socketio",
                                            redis_options={"max_connections": config["REDIS_MAX_CONNECTIONS"]})}
+
+
+# PostgreSQL's pool. Every socket event holds a connection from loading its user to its end, and a
+# vote storm keeps about one event in flight per voter (50 in the benchmark): with SQLAlchemy's
+# default pool (5, and 10 more closed again as soon as they are returned) the storm opened a new
+# PostgreSQL connection every 2-3 votes (a backend forked each time). Past the pool, an event waits
+# for a free connection instead. The default suits one or two processes on PostgreSQL's default 100
+# connections; `DATABASE_POOL_SIZE` sets it.
+POSTGRES_POOL_SIZE = 30
+POSTGRES_POOL_OVERFLOW = 5
+# A pooled connection is pinged before use only after this long unused: a ping per checkout was a
+# round trip in every event (1 of 8 per vote). A connection used this recently whose server went
+# away fails its event with `unavailable` (the client tries again), and the pool then replaces all
+# connections older than that failure.
+PING_AFTER_IDLE_SECONDS = 5
+
+
+def engine_options(config):
+    """SQLAlchemy engine options for the configured database: pooling and pinging per dialect;
+    options the config names itself (`SQLALCHEMY_ENGINE_OPTIONS`) win."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    given = config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+    if not url.startswith("postgresql"):
+        return {"pool_pre_ping": True, **given}
+    return {
+        "pool_size": config.get("DATABASE_POOL_SIZE") or POSTGRES_POOL_SIZE,
+        "max_overflow": POSTGRES_POOL_OVERFLOW,
+        "pool_events": [(_note_idle_since, "checkin"), (_ping_if_idle, "checkout")],
+        **given,
+    }
+
+
+def _note_idle_since(dbapi_connection, connection_record):
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    """Ping a connection that sat unused past `PING_AFTER_IDLE_SECONDS`; a dead one makes the
+    pool open a fresh one for this checkout instead (SQLAlchemy's DisconnectionError)."""
+    idle_since = connection_record.info.pop("idle_since", None)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # no transaction left open by the ping
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as error:  # noqa: BLE001 - any failure means: this connection is gone
+        raise exc.DisconnectionError() from error
 
 
 @event.listens_for(Engine, "connect")
