@@ -37,6 +37,7 @@ def test_postgresql_pool_holds_a_storms_events_and_sqlite_keeps_its_ping(postgre
     sqlite = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}"})
     with postgres.app_context():
         assert db.engine.pool.size() == extensions.POSTGRES_POOL_SIZE >= 20
+        assert db.engine.pool._max_overflow == 0  # an overflow connection is closed when returned
         assert not db.engine.pool._pre_ping
         db.engine.dispose()
     with sized.app_context():

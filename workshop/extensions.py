@@ -75,12 +75,12 @@ def message_queue(config):
 # PostgreSQL's pool. Every socket event holds a connection from loading its user to its end, and a
 # vote storm keeps about one event in flight per voter (50 in the benchmark): with SQLAlchemy's
 # default pool (5 kept, 10 more closed again as soon as they are returned) the storm opened a new
-# PostgreSQL connection every 2-3 votes (a backend forked each time). Now 20 are kept, and past 25
-# an event waits for a free connection instead. Not more: PostgreSQL's default is 100 connections
-# for all processes (two processes here, their report workers, psql, migrations), and at 35 per
+# PostgreSQL connection every 2-3 votes (a backend forked each time), and any overflow does the
+# same whenever more events are in flight than the pool keeps. So 25 are kept and none opened past
+# them: an event waits for a free connection instead. Not more: PostgreSQL's default is 100
+# connections for all processes (two here, their report workers, psql, migrations), and at 35 per
 # process a second process during a join storm met "too many clients". `DATABASE_POOL_SIZE` sets it.
-POSTGRES_POOL_SIZE = 20
-POSTGRES_POOL_OVERFLOW = 5
+POSTGRES_POOL_SIZE = 25
 # A pooled connection is pinged before use only after this long unused: a ping per checkout was a
 # round trip in every event (1 of 8 per vote). A connection used this recently whose server went
 # away fails its event with `unavailable` (the client tries again), and the pool then replaces all
@@ -97,7 +97,7 @@ def engine_options(config):
         return {"pool_pre_ping": True, **given}
     return {
         "pool_size": config.get("DATABASE_POOL_SIZE") or POSTGRES_POOL_SIZE,
-        "max_overflow": POSTGRES_POOL_OVERFLOW,
+        "max_overflow": 0,
         "pool_events": [(_note_idle_since, "checkin"), (_ping_if_idle, "checkout")],
         **given,
     }
