@@ -36,9 +36,9 @@ def from_environment():
         # socket arriving or leaving may hold one for a moment, a whole room at once after a
         # network cut. Past it a command waits up to REDIS_POOL_TIMEOUT seconds for a free one.
         "REDIS_MAX_CONNECTIONS": _number(os.environ.get("REDIS_MAX_CONNECTIONS"), 1000),
+        "REDIS_POOL_TIMEOUT": _number(os.environ.get("REDIS_POOL_TIMEOUT"), 10),
         # PostgreSQL connections per process (0: `workshop.extensions.POSTGRES_POOL_SIZE`).
         "DATABASE_POOL_SIZE": _number(os.environ.get("DATABASE_POOL_SIZE"), 0),
-        "REDIS_POOL_TIMEOUT": _number(os.environ.get("REDIS_POOL_TIMEOUT"), 10),
         # Origins besides the app's own that may open a socket (a proxy with other host names).
         "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split(),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME"),
