@@ -13,7 +13,7 @@ from . import (
 )
 from . import reminders
 from .voting import events as voting_events  # noqa: F401
-from .extensions import babel, csrf, db, login_manager, message_queue, migrate, shared_redis, socketio
+from .extensions import babel, csrf, db, engine_options, login_manager, message_queue, migrate, shared_redis, socketio
 from .live import LARGEST_NUMBER, Packet, accept_whole_polling_batches, compress_large_messages_only
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     config.finish(app.config, app.instance_path)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

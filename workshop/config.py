@@ -37,6 +37,8 @@ def from_environment():
         # network cut. Past it a command waits up to REDIS_POOL_TIMEOUT seconds for a free one.
         "REDIS_MAX_CONNECTIONS": _number(os.environ.get("REDIS_MAX_CONNECTIONS"), 1000),
         "REDIS_POOL_TIMEOUT": _number(os.environ.get("REDIS_POOL_TIMEOUT"), 10),
+        # PostgreSQL connections per process (0: `workshop.extensions.POSTGRES_POOL_SIZE`).
+        "DATABASE_POOL_SIZE": _number(os.environ.get("DATABASE_POOL_SIZE"), 0),
         # Origins besides the app's own that may open a socket (a proxy with other host names).
         "ALLOWED_ORIGINS": os.environ.get("ALLOWED_ORIGINS", "").replace(",", " ").split(),
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME"),
@@ -50,7 +52,6 @@ def from_environment():
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # The largest message a socket may send. The largest legitimate one is edit_action_plan with
         # every field full (1,540 characters); JSON may spell a character as 12 bytes ("\ud83d\ude00"
         # for an emoji, from clients that escape non-ASCII), so about 19 KB. Engine.IO's default is 1 MB.

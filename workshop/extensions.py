@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to an app in `create_app`."""
 import sqlite3
+import time
 from urllib.parse import urlsplit
 
 from flask_babel import Babel, lazy_gettext
@@ -8,7 +9,7 @@ from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
@@ -78,6 +79,56 @@ def message_queue(config):
 
     return {"client_manager": RedisManager(url, channel=queue_channel(url),
                                            redis_options={"max_connections": config["REDIS_MAX_CONNECTIONS"]})}
+
+
+# PostgreSQL's pool. Every socket event holds a connection from loading its user to its end, and a
+# vote storm keeps about one event in flight per voter (50 in the benchmark): with SQLAlchemy's
+# default pool (5 kept, 10 more closed again as soon as they are returned) the storm opened a new
+# PostgreSQL connection every 2-3 votes (a backend forked each time), and any overflow does the
+# same whenever more events are in flight than the pool keeps. So 25 are kept and none opened past
+# them: an event waits for a free connection instead. Not more: PostgreSQL's default is 100
+# connections for all processes (two here, their report workers, psql, migrations), and at 35 per
+# process a second process during a join storm met "too many clients". `DATABASE_POOL_SIZE` sets it.
+POSTGRES_POOL_SIZE = 25
+# A pooled connection is pinged before use only after this long unused: a ping per checkout was a
+# round trip in every event (1 of 8 per vote). A connection used this recently whose server went
+# away fails its event with `unavailable` (the client tries again), and the pool then replaces all
+# connections older than that failure.
+PING_AFTER_IDLE_SECONDS = 5
+
+
+def engine_options(config):
+    """SQLAlchemy engine options for the configured database: pooling and pinging per dialect;
+    options the config names itself (`SQLALCHEMY_ENGINE_OPTIONS`) win."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    given = config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+    if not url.startswith("postgresql"):
+        return {"pool_pre_ping": True, **given}
+    return {
+        "pool_size": config.get("DATABASE_POOL_SIZE") or POSTGRES_POOL_SIZE,
+        "max_overflow": 0,
+        "pool_events": [(_note_idle_since, "checkin"), (_ping_if_idle, "checkout")],
+        **given,
+    }
+
+
+def _note_idle_since(dbapi_connection, connection_record):
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    """Ping a connection that sat unused past `PING_AFTER_IDLE_SECONDS`; a dead one makes the
+    pool open a fresh one for this checkout instead (SQLAlchemy's DisconnectionError)."""
+    idle_since = connection_record.info.pop("idle_since", None)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    autocommit = dbapi_connection.autocommit
+    try:
+        dbapi_connection.autocommit = True  # no transaction left open by the ping
+        dbapi_connection.execute("SELECT 1")
+        dbapi_connection.autocommit = autocommit
+    except Exception as error:  # noqa: BLE001 - any failure means: this connection is gone
+        raise exc.DisconnectionError() from error
 
 
 @event.listens_for(Engine, "connect")
