@@ -4,6 +4,7 @@ workshops and participants. Live-server and browser fixtures are in `tests/live.
 Also the run's settings: hypothesis's profiles (the full fuzz in CI, a few examples elsewhere),
 `browser` tests counted as `live`, and the check, at the end, that no process the run started is left."""
 import functools
+import gc
 import itertools
 import multiprocessing.resource_tracker
 import os
@@ -65,6 +66,9 @@ def pytest_sessionfinish(session, exitstatus):
     """Fail the run if a process it started is still running: report workers, live servers,
     Chromium, anything they started in turn (orphans come back to us: see `processes.adopt_orphans`)."""
     workers.shutdown_all()  # the app's worker processes (reports, embeddings), which tests started
+    # The ended pools' queues hold semaphores until collected; collected after the tracker stops, their
+    # finalizers unlink what it already unlinked, and pytest turns that FileNotFoundError into exit 1.
+    gc.collect()
     # and the resource tracker their start began: it would end with this process, after the check.
     multiprocessing.resource_tracker._resource_tracker._stop()
     left = processes.still_running()
