@@ -1,6 +1,7 @@
 // Fan-out harness: N clients connected to one server; one sender sends R rounds; every client
 // records when each round reaches it. Prints JSON: {"clients", "rounds", "processes", "p50",
-// "p95", "p99", "max", "delivered", "expected"} in milliseconds. With FANOUT_WAIT_FOR_GO=1 it
+// "p95", "p99", "max", "delivered", "expected", "harness_cpu_ms"} in milliseconds (the last: the busiest
+// Node process's CPU time per round, rounds' pauses included). With FANOUT_WAIT_FOR_GO=1 it
 // first prints {"connected": N} once every client is in, and starts the rounds at a line on stdin.
 //
 //   node fanout.mjs <url[,url...]> <clients> <rounds> <mode> [cookies.json] [board id] [processes]
@@ -70,9 +71,11 @@ async function receivers(from, count, onRound) {
 async function child(from, count) {
   const { sockets, times } = await receivers(from, count, (tag) => process.send({ round: tag }));
   process.send({ ready: true });
+  const started = process.cpuUsage();
   process.on("message", () => {
+    const cpu = process.cpuUsage(started);
     for (const socket of sockets) socket.disconnect();
-    process.send({ times }, () => process.exit(0));
+    process.send({ times, cpu: (cpu.user + cpu.system) / 1000 }, () => process.exit(0));
   });
 }
 
@@ -84,7 +87,7 @@ function elsewhere(from, count, onRound) {
     worker.on("message", (message) => {
       if (message.ready) resolve();
       else if (message.round) onRound(message.round);
-      else if (message.times) finished(message.times);
+      else if (message.times) finished(message);
     });
     worker.on("exit", (code) => code && reject(new Error(`receiver process exited ${code}`)));
   });
@@ -109,6 +112,7 @@ async function main() {
     await new Promise((resolve) => process.stdin.once("data", resolve));
   }
   const sent = {};
+  const started = process.cpuUsage();
   for (let round = 0; round < rounds; round += 1) {
     const tag = `round ${round} ${Math.random().toString(36).slice(2)}`;
     sent[tag] = now();
@@ -118,12 +122,14 @@ async function main() {
     while ((complete[tag] || 0) < processes && now() < deadline) await sleep(5);
     await sleep(100);
   }
-  const heard = [here.times, ...(await Promise.all(others.map((other) => other.stop())))];
+  const cpu = process.cpuUsage(started);
+  const heard = [{ times: here.times, cpu: (cpu.user + cpu.system) / 1000 }, ...(await Promise.all(others.map((other) => other.stop())))];
   for (const socket of here.sockets) socket.disconnect();
-  const latencies = heard.flatMap((times) => Object.entries(times).flatMap(([tag, at]) => (tag in sent ? at.map((t) => t - sent[tag]) : [])));
+  const latencies = heard.flatMap(({ times }) => Object.entries(times).flatMap(([tag, at]) => (tag in sent ? at.map((t) => t - sent[tag]) : [])));
   const sorted = latencies.sort((a, b) => a - b);
   console.log(JSON.stringify({
     clients, rounds, processes, delivered: sorted.length, expected: clients * rounds,
+    harness_cpu_ms: Math.max(...heard.map((part) => part.cpu)) / rounds, // the busiest Node process's, per round
     p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[sorted.length - 1],
   }));
   process.exit(0);
