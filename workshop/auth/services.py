@@ -2,10 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..errors import Refused
 from ..extensions import db, login_manager
 from ..models import Facilitator, Participant, Workshop, normalise_join_code
+
+PARTICIPANT_WITH_TEAM = (joinedload(Participant.city_team),)
 
 
 @login_manager.user_loader
@@ -17,7 +20,9 @@ def load_user(user_id):
     model = {"f": Facilitator, "p": Participant}.get(kind)
     if model is None or not number.isdigit():
         return None
-    user = db.session.get(model, int(number))
+    # A participant comes with their city team: a card's author, presence and the team's rooms
+    # name it, and its own query was one more at each of their events.
+    user = db.session.get(model, int(number), options=PARTICIPANT_WITH_TEAM if model is Participant else ())
     if user is None or user.get_id() != user_id:
         return None  # a participant whose id now belongs to someone who joined later
     if getattr(user, "removed_at", None) is not None:

@@ -53,8 +53,13 @@ def may_change(actor, card):
 
 # Finding things the client names -------------------------------------------------------------
 
+# A board comes with its policy area: whether someone is on it (`Board.has_member`), asked at
+# every board event, reads the area's workshop, which was one more query for each of them.
+BOARD_WITH_AREA = (joinedload(Board.policy_area),)
+
+
 def find_board(board_id):
-    board = db.session.get(Board, board_id) if isinstance(board_id, int) else None
+    board = db.session.get(Board, board_id, options=BOARD_WITH_AREA) if isinstance(board_id, int) else None
     if board is None:
         raise NotFound("no_such_board", _l("There is no such board."))
     return board
@@ -138,6 +143,7 @@ def add_card(actor, board, lane, text, link_id=None, client_id=None):
         # would keep in place of the person and resolve later to whoever is signed in then.
         board=board, lane=lane, text=clean_text(text), author_id=actor.id, client_id=client_id,
         link=clean_link(actor, board, lane, link_id), private=board.private_writing,
+        merged=[],  # known empty: its broadcast would otherwise ask the database for the cards merged into it
     )
     db.session.add(card)
     events = [record(board, "card_added", card)]
