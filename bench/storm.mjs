@@ -12,7 +12,9 @@
 //   node storm.mjs soak <url> <cookies.json> <board> <clients> <seconds> <vote board> <report every s>
 //     mixed activity for <seconds>: every client, every 5-15 s (a busy workshop), posts, edits or
 //     deletes a card of its own on <board>, votes or takes back a dot on <vote board>, moves to the
-//     other board and back, or drops its connection and comes back. Prints a JSON line per report period and one at the end.
+//     other board and back, or drops its connection and comes back. Prints a JSON line per report period and one at the end,
+//     whose `expected` is what the acknowledgements say the database holds: each live card's text, the deleted cards, the
+//     dots per card; `unsure` names what a lost ack leaves unknown (a card or dot whose write may or may not have landed).
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
@@ -167,6 +169,9 @@ async function soak(count, seconds, voteBoard, every) {
   const errors = {}; // code -> count: refused acks, ack timeouts, unexpected disconnects, failed connects
   const fail = (code) => { errors[code] = (errors[code] || 0) + 1; };
   const ops = {};
+  const live = {}; // card id -> its acknowledged text
+  const deleted = [];
+  const unsure = { adds: 0, cards: new Set(), dots: new Set() }; // writes whose ack never came
   let window = []; // ack times of this report period
   const all = [];
   const scout = (await connect(0)).socket;
@@ -179,6 +184,9 @@ async function soak(count, seconds, voteBoard, every) {
       ack = await socket.timeout(15000).emitWithAck(event, payload);
     } catch {
       fail(`${event}: no ack in 15 s`);
+      if (event === "add_card") unsure.adds += 1;
+      else if (event === "edit_card" || event === "delete_card") unsure.cards.add(payload.card_id);
+      else if (event === "vote" || event === "unvote") unsure.dots.add(payload.card_id);
       return null;
     }
     window.push(now() - sent);
@@ -186,10 +194,12 @@ async function soak(count, seconds, voteBoard, every) {
     if (!ack.ok) { fail(`${event}: ${ack.error.code}`); return null; }
     return ack;
   };
+  const everyone = []; // every client's state, for the dots it holds at the end
   const watch = (socket, person) => socket.on("disconnect", (reason) => { if (!person.leaving) fail(`disconnect: ${reason}`); });
 
   async function person(index) {
     const me = { leaving: false, cards: [], dots: [], board: boardId, n: 0 };
+    everyone.push(me);
     let { socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) });
     await sleep(Math.random() * 10000); // spread the first actions out
     while (now() - started < seconds * 1000) {
@@ -197,15 +207,19 @@ async function soak(count, seconds, voteBoard, every) {
       const roll = Math.random();
       if (roll < 0.4) {
         if (me.cards.length >= 3) { // keep the board at a workshop's size: at most 3 live cards each
-          if (await timed(socket, "delete_card", { card_id: me.cards.shift() })) continue;
+          const card = me.cards.shift();
+          if (await timed(socket, "delete_card", { card_id: card })) { delete live[card]; deleted.push(card); } else me.cards.unshift(card);
         } else {
           me.n += 1;
+          const text = `Soak card ${index}-${me.n}`;
           const ack = await timed(socket, "add_card", { board_id: boardId, lane: ["problem", "idea", "action"][me.n % 3],
-                                                        text: `Soak card ${index}-${me.n}`, client_id: `soak-${index}-${me.n}` });
-          if (ack) me.cards.push(ack.card.id);
+                                                        text, client_id: `soak-${index}-${me.n}` });
+          if (ack) { me.cards.push(ack.card.id); live[ack.card.id] = text; }
         }
       } else if (roll < 0.55) {
-        if (me.cards.length) await timed(socket, "edit_card", { card_id: me.cards[me.cards.length - 1], text: `Soak card ${index}-${me.n}, edited` });
+        const card = me.cards[me.cards.length - 1];
+        const text = `Soak card ${index}-${me.n}, edited`;
+        if (card && await timed(socket, "edit_card", { card_id: card, text })) live[card] = text;
       } else if (roll < 0.9) {
         const add = me.dots.length < 20;
         const card = add ? ideas[Math.floor(Math.random() * ideas.length)] : me.dots.shift();
@@ -241,8 +255,12 @@ async function soak(count, seconds, voteBoard, every) {
   await Promise.all(Array.from({ length: count }, (_, index) => person(index)));
   clearInterval(reporter);
   all.push(...window);
+  const dots = {};
+  for (const me of everyone) for (const card of me.dots) dots[card] = (dots[card] || 0) + 1;
   return { clients: count, seconds: Math.round((now() - started) / 1000), ops, acks: all.length, p50: percentile(all, 50),
-           p95: percentile(all, 95), p99: percentile(all, 99), errors };
+           p95: percentile(all, 95), p99: percentile(all, 99), errors,
+           expected: { cards: live, deleted, dots, vote_board: voteBoard, card_board: boardId },
+           unsure: { adds: unsure.adds, cards: [...unsure.cards], dots: [...unsure.dots] } };
 }
 
 const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3] || 1)),
