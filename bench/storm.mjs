@@ -164,6 +164,8 @@ async function idle(count) {
   return { held: joined.length };
 }
 
+const ARRIVAL_S = 20;
+
 async function soak(count, seconds, voteBoard, every) {
   const started = now();
   const errors = {}; // code -> count: refused acks, ack timeouts, unexpected disconnects, failed connects
@@ -197,10 +199,23 @@ async function soak(count, seconds, voteBoard, every) {
   const everyone = []; // every client's state, for the dots it holds at the end
   const watch = (socket, person) => socket.on("disconnect", (reason) => { if (!person.leaving) fail(`disconnect: ${reason}`); });
 
+  // A connect and its join, given up after 30 s (a join whose ack never came would hold the run open).
+  const arrive = (index, me) => Promise.race([connect(index, { watch: false, onSocket: (s) => watch(s, me) }),
+                                             sleep(30000).then(() => { throw new Error("no join ack in 30 s"); })]);
+
   async function person(index) {
     const me = { leaving: false, cards: [], dots: [], board: boardId, n: 0 };
     everyone.push(me);
-    let { socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) });
+    // Arrivals spread over the first ARRIVAL_S (at 500 clients, 25 a second), as a room fills; all 500 at
+    // once on PostgreSQL kept the 15 pooled connections of each process past their 30 s timeout.
+    await sleep((index / count) * ARRIVAL_S * 1000);
+    let socket;
+    try {
+      ({ socket } = await arrive(index, me));
+    } catch (error) {
+      fail(`connect: ${error.message}`);
+      return;
+    }
     await sleep(Math.random() * 10000); // spread the first actions out
     while (now() - started < seconds * 1000) {
       await sleep(5000 + Math.random() * 10000);
@@ -233,7 +248,7 @@ async function soak(count, seconds, voteBoard, every) {
         socket.disconnect();
         me.leaving = false;
         try {
-          ({ socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) }));
+          ({ socket } = await arrive(index, me));
           ops.reconnect = (ops.reconnect || 0) + 1;
           me.board = boardId;
         } catch (error) {
