@@ -31,6 +31,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+# The seed's cards need no embeddings (the servers have them off too, see LiveServer): without this
+# the seeding process starts an embedding worker that loads its model beside the run.
+os.environ.setdefault("SYNTHESIS_EMBED_ON_WRITE", "0")
 
 from live import ROOT, SECRET, ensure_harness, machine, rss_mib, seed  # noqa: E402
 
