@@ -223,7 +223,8 @@ async function soak(count, seconds, voteBoard, every) {
       if (roll < 0.4) {
         if (me.cards.length >= 3) { // keep the board at a workshop's size: at most 3 live cards each
           const card = me.cards.shift();
-          if (await timed(socket, "delete_card", { card_id: card })) { delete live[card]; deleted.push(card); } else me.cards.unshift(card);
+          // Not tried again when refused or unanswered: after a lost ack the card may be gone (no_such_card for ever).
+          if (await timed(socket, "delete_card", { card_id: card })) { delete live[card]; deleted.push(card); }
         } else {
           me.n += 1;
           const text = `Soak card ${index}-${me.n}`;
