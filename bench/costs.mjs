@@ -4,14 +4,15 @@
 // /proc/<pid>/stat) before and after. The official Node socket.io-client, so WebSocket with
 // permessage-deflate offered, as a browser does.
 //
-//   node costs.mjs <url> <pid[,pid...]> <cookies.json> <small board> <vote board> <crowded board> <recipients> <n>
-//     The first pid is the server at <url>; any other is a process sharing its rooms through Redis
-//     with no client of its own: what it spends is what the room's traffic costs a process that
+//   node costs.mjs <url[,url...]> <pid[,pid...]> <cookies.json> <small board> <vote board> <crowded board> <recipients> <n>
+//     The first pid is the server at the first url; any other is a process sharing its rooms through
+//     Redis with one idle client of its own: what it spends is what the room's traffic costs a process that
 //     only relays it. Prints one JSON line.
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 
-const [url, pidList, cookieFile, smallArg, voteArg, crowdedArg, recipientsArg, nArg] = process.argv.slice(2);
+const [urlList, pidList, cookieFile, smallArg, voteArg, crowdedArg, recipientsArg, nArg] = process.argv.slice(2);
+const [url, ...relays] = urlList.split(",");
 const pids = pidList.split(",").map(Number);
 const people = JSON.parse(readFileSync(cookieFile, "utf8"));
 const [small, voteBoard, crowded, recipients, n] = [smallArg, voteArg, crowdedArg, recipientsArg, nArg].map(Number);
@@ -25,9 +26,9 @@ const cpuMs = (pid) => {
 };
 const cpu = () => pids.map(cpuMs);
 
-function open(index) {
+function open(index, at = url) {
   return new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true,
+    const socket = io(at, { transports: ["websocket"], reconnection: false, forceNew: true,
                              extraHeaders: { Cookie: people[index].cookie }, auth: { csrf_token: people[index].csrf_token } });
     socket.once("connect", () => resolve(socket));
     socket.once("connect_error", reject);
@@ -56,6 +57,8 @@ async function measure(idle, work) {
 }
 
 async function main() {
+  // A process subscribes to the Redis queue at its first connection: each relaying process gets one idle client.
+  for (const [k, relay] of relays.entries()) await open(59 - k, relay);
   const actor = await open(0);
   await call(actor, "join_board", { board_id: small });
   let idle = await idleRate();

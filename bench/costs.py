@@ -43,7 +43,7 @@ def measure(url, processes, folder, n, recipients, queue=None):
     env = {**SERVER_ENV, **({"SOCKETIO_MESSAGE_QUEUE": queue} if queue else {})}
     servers = [LiveServer(url, extra_env=env, log_path=folder / f"server{k}.log") for k in range(processes)]
     try:
-        output = subprocess.run(["node", "costs.mjs", servers[0].url, ",".join(str(s.process.pid) for s in servers), str(cookie_file),
+        output = subprocess.run(["node", "costs.mjs", ",".join(s.url for s in servers), ",".join(str(s.process.pid) for s in servers), str(cookie_file),
                                  str(boards["fanout"]), str(boards["votes"]), str(boards["joins"]), str(recipients), str(n)],
                                 cwd=HERE, capture_output=True, text=True, timeout=900)
         if output.returncode:
@@ -54,26 +54,27 @@ def measure(url, processes, folder, n, recipients, queue=None):
             server.stop()
 
 
-def main(n, recipients):
+def main(n, recipients, postgres_only=False):
     ensure_harness()
     print(f"machine: {machine()}; {n} events of each kind, {recipients} fan-out recipients; load {open('/proc/loadavg').read().strip()}", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-costs-"))
-    results = {"SQLite, 1 process": measure(f"sqlite:///{folder / 'sqlite' / 'costs.sqlite'}", 1, folder / "sqlite", n, recipients)}
-    print(json.dumps(results), flush=True)  # kept should the second part fail
+    results = {}
+    if not postgres_only:
+        results["SQLite"] = measure(f"sqlite:///{folder / 'sqlite' / 'costs.sqlite'}", 1, folder / "sqlite", n, recipients)
+        print(json.dumps(results), flush=True)  # kept should the second part fail
     database, redis = PostgresDatabase(), PrivateRedis(folder)
     try:
         results["PostgreSQL + Redis"] = measure(database.url, 2, folder / "postgres", n, recipients, redis.url)
     finally:
         redis.stop()
         database.drop()
-    sqlite, postgres = results["SQLite, 1 process"], results["PostgreSQL + Redis"]
-    print(f"{'server CPU ms per event':<48} | {'SQLite':>7} | {'PostgreSQL + Redis':>18} | {'the relaying process':>20}")
+    results["the relaying process"] = {key: value[1:] for key, value in results["PostgreSQL + Redis"].items() if isinstance(value, list)}
+    print(f"{'server CPU ms per event':<48} | " + " | ".join(f"{name:>20}" for name in results))
     for key, name in ROWS:
-        print(f"{name:<48} | {sqlite[key][0]:7.3f} | {postgres[key][0]:18.3f} | {postgres[key][1]:20.3f}")
-    print(f"idle CPU ms per s (1 client; {recipients} more): SQLite {sqlite['idle_cpu_ms_per_s'][0]:.1f}, "
-          f"{sqlite['idle_cpu_ms_per_s_with_recipients'][0]:.1f}; PostgreSQL + Redis {postgres['idle_cpu_ms_per_s'][0]:.1f}, "
-          f"{postgres['idle_cpu_ms_per_s_with_recipients'][0]:.1f} (relaying process {postgres['idle_cpu_ms_per_s_with_recipients'][1]:.1f})")
-    print(f"delivered: {sqlite['delivered']} and {postgres['delivered']} of {n * recipients}; load {open('/proc/loadavg').read().strip()}")
+        print(f"{name:<48} | " + " | ".join(f"{result[key][0]:20.3f}" for result in results.values()))
+    print("idle CPU ms per s (1 client; with the recipients): " + "; ".join(
+        f"{name} {result['idle_cpu_ms_per_s'][0]:.1f}, {result['idle_cpu_ms_per_s_with_recipients'][0]:.1f}" for name, result in results.items()))
+    print(f"delivered: {results['PostgreSQL + Redis']['delivered']} of {n * recipients}; load {open('/proc/loadavg').read().strip()}")
     print(json.dumps(results))
 
 
@@ -81,5 +82,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--recipients", type=int, default=200)
+    parser.add_argument("--postgres-only", action="store_true", help="skip the SQLite part")
     arguments = parser.parse_args()
-    main(arguments.n, arguments.recipients)
+    main(arguments.n, arguments.recipients, arguments.postgres_only)
