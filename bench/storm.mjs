@@ -179,13 +179,16 @@ async function soak(count, seconds, voteBoard, every) {
   const scout = (await connect(0)).socket;
   const ideas = (await call(scout, "join_board", { board_id: voteBoard, watch: true })).snapshot.cards.map((card) => card.id);
   scout.disconnect();
-  const timed = async (socket, event, payload) => {
+  // `me.failure` says why the last event of that client got no ack: "timeout" or the refusal's code.
+  const timed = async (socket, event, payload, me = {}) => {
+    me.failure = null;
     const sent = now();
     let ack;
     try {
       ack = await socket.timeout(15000).emitWithAck(event, payload);
     } catch {
       fail(`${event}: no ack in 15 s`);
+      me.failure = "timeout";
       if (event === "add_card") unsure.adds += 1;
       else if (event === "edit_card" || event === "delete_card") unsure.cards.add(payload.card_id);
       else if (event === "vote" || event === "unvote") unsure.dots.add(payload.card_id);
@@ -193,7 +196,7 @@ async function soak(count, seconds, voteBoard, every) {
     }
     window.push(now() - sent);
     ops[event] = (ops[event] || 0) + 1;
-    if (!ack.ok) { fail(`${event}: ${ack.error.code}`); return null; }
+    if (!ack.ok) { fail(`${event}: ${ack.error.code}`); me.failure = ack.error.code; return null; }
     return ack;
   };
   const everyone = []; // every client's state, for the dots it holds at the end
@@ -204,7 +207,7 @@ async function soak(count, seconds, voteBoard, every) {
                                              sleep(30000).then(() => { throw new Error("no join ack in 30 s"); })]);
 
   async function person(index) {
-    const me = { leaving: false, cards: [], dots: [], board: boardId, n: 0 };
+    const me = { leaving: false, cards: [], dots: [], lost: [], board: boardId, n: 0 }; // lost: dots whose (un)vote ack never came
     everyone.push(me);
     // Arrivals spread over the first ARRIVAL_S (at 500 clients, 25 a second), as a room fills; all 500 at
     // once on PostgreSQL kept the 15 pooled connections of each process past their 30 s timeout.
@@ -239,7 +242,9 @@ async function soak(count, seconds, voteBoard, every) {
       } else if (roll < 0.9) {
         const add = me.dots.length < 20;
         const card = add ? ideas[Math.floor(Math.random() * ideas.length)] : me.dots.shift();
-        if (await timed(socket, add ? "vote" : "unvote", { card_id: card })) { if (add) me.dots.push(card); } else if (!add) me.dots.unshift(card);
+        if (await timed(socket, add ? "vote" : "unvote", { card_id: card }, me)) { if (add) me.dots.push(card); }
+        else if (me.failure === "timeout") me.lost.push(card); // held or not: unknown
+        else if (me.failure === "no_dots_left" && me.lost.length) me.dots.push(me.lost.shift()); // a lost vote landed: take it back next
       } else if (roll < 0.95) {
         const next = me.board === boardId ? voteBoard : boardId;
         await timed(socket, "leave_board", { board_id: me.board });
