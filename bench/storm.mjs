@@ -13,7 +13,9 @@
 //   node storm.mjs soak <url> <cookies.json> <board> <clients> <seconds> <vote board> <report every s>
 //     mixed activity for <seconds>: every client, every 5-15 s (a busy workshop), posts, edits or
 //     deletes a card of its own on <board>, votes or takes back a dot on <vote board>, moves to the
-//     other board and back, or drops its connection and comes back. Prints a JSON line per report period and one at the end.
+//     other board and back, or drops its connection and comes back. Prints a JSON line per report period and one at the end,
+//     whose `expected` is what the acknowledgements say the database holds: each live card's text, the deleted cards, the
+//     dots per card; `unsure` names what a lost ack leaves unknown (a card or dot whose write may or may not have landed).
 import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
@@ -163,54 +165,87 @@ async function idle(count, as) {
   return { held: joined.length };
 }
 
+const ARRIVAL_S = 20;
+
 async function soak(count, seconds, voteBoard, every) {
   const started = now();
   const errors = {}; // code -> count: refused acks, ack timeouts, unexpected disconnects, failed connects
   const fail = (code) => { errors[code] = (errors[code] || 0) + 1; };
   const ops = {};
+  const live = {}; // card id -> its acknowledged text
+  const deleted = [];
+  const unsure = { adds: 0, cards: new Set(), dots: new Set() }; // writes whose ack never came
   let window = []; // ack times of this report period
   const all = [];
   const scout = (await connect(0)).socket;
   const ideas = (await call(scout, "join_board", { board_id: voteBoard, watch: true })).snapshot.cards.map((card) => card.id);
   scout.disconnect();
-  const timed = async (socket, event, payload) => {
+  // `me.failure` says why the last event of that client got no ack: "timeout" or the refusal's code.
+  const timed = async (socket, event, payload, me = {}) => {
+    me.failure = null;
     const sent = now();
     let ack;
     try {
       ack = await socket.timeout(15000).emitWithAck(event, payload);
     } catch {
       fail(`${event}: no ack in 15 s`);
+      me.failure = "timeout";
+      if (event === "add_card") unsure.adds += 1;
+      else if (event === "edit_card" || event === "delete_card") unsure.cards.add(payload.card_id);
+      else if (event === "vote" || event === "unvote") unsure.dots.add(payload.card_id);
       return null;
     }
     window.push(now() - sent);
     ops[event] = (ops[event] || 0) + 1;
-    if (!ack.ok) { fail(`${event}: ${ack.error.code}`); return null; }
+    if (!ack.ok) { fail(`${event}: ${ack.error.code}`); me.failure = ack.error.code; return null; }
     return ack;
   };
+  const everyone = []; // every client's state, for the dots it holds at the end
   const watch = (socket, person) => socket.on("disconnect", (reason) => { if (!person.leaving) fail(`disconnect: ${reason}`); });
 
+  // A connect and its join, given up after 30 s (a join whose ack never came would hold the run open).
+  const arrive = (index, me) => Promise.race([connect(index, { watch: false, onSocket: (s) => watch(s, me) }),
+                                             sleep(30000).then(() => { throw new Error("no join ack in 30 s"); })]);
+
   async function person(index) {
-    const me = { leaving: false, cards: [], dots: [], board: boardId, n: 0 };
-    let { socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) });
+    const me = { leaving: false, cards: [], dots: [], lost: [], board: boardId, n: 0 }; // lost: dots whose (un)vote ack never came
+    everyone.push(me);
+    // Arrivals spread over the first ARRIVAL_S (at 500 clients, 25 a second), as a room fills; all 500 at
+    // once on PostgreSQL kept the 15 pooled connections of each process past their 30 s timeout.
+    await sleep((index / count) * ARRIVAL_S * 1000);
+    let socket;
+    try {
+      ({ socket } = await arrive(index, me));
+    } catch (error) {
+      fail(`connect: ${error.message}`);
+      return;
+    }
     await sleep(Math.random() * 10000); // spread the first actions out
     while (now() - started < seconds * 1000) {
       await sleep(5000 + Math.random() * 10000);
       const roll = Math.random();
       if (roll < 0.4) {
         if (me.cards.length >= 3) { // keep the board at a workshop's size: at most 3 live cards each
-          if (await timed(socket, "delete_card", { card_id: me.cards.shift() })) continue;
+          const card = me.cards.shift();
+          // Not tried again when refused or unanswered: after a lost ack the card may be gone (no_such_card for ever).
+          if (await timed(socket, "delete_card", { card_id: card })) { delete live[card]; deleted.push(card); }
         } else {
           me.n += 1;
+          const text = `Soak card ${index}-${me.n}`;
           const ack = await timed(socket, "add_card", { board_id: boardId, lane: ["problem", "idea", "action"][me.n % 3],
-                                                        text: `Soak card ${index}-${me.n}`, client_id: `soak-${index}-${me.n}` });
-          if (ack) me.cards.push(ack.card.id);
+                                                        text, client_id: `soak-${index}-${me.n}` });
+          if (ack) { me.cards.push(ack.card.id); live[ack.card.id] = text; }
         }
       } else if (roll < 0.55) {
-        if (me.cards.length) await timed(socket, "edit_card", { card_id: me.cards[me.cards.length - 1], text: `Soak card ${index}-${me.n}, edited` });
+        const card = me.cards[me.cards.length - 1];
+        const text = `Soak card ${index}-${me.n}, edited`;
+        if (card && await timed(socket, "edit_card", { card_id: card, text })) live[card] = text;
       } else if (roll < 0.9) {
         const add = me.dots.length < 20;
         const card = add ? ideas[Math.floor(Math.random() * ideas.length)] : me.dots.shift();
-        if (await timed(socket, add ? "vote" : "unvote", { card_id: card })) { if (add) me.dots.push(card); } else if (!add) me.dots.unshift(card);
+        if (await timed(socket, add ? "vote" : "unvote", { card_id: card }, me)) { if (add) me.dots.push(card); }
+        else if (me.failure === "timeout") me.lost.push(card); // held or not: unknown
+        else if (me.failure === "no_dots_left" && me.lost.length) me.dots.push(me.lost.shift()); // a lost vote landed: take it back next
       } else if (roll < 0.95) {
         const next = me.board === boardId ? voteBoard : boardId;
         await timed(socket, "leave_board", { board_id: me.board });
@@ -220,7 +255,7 @@ async function soak(count, seconds, voteBoard, every) {
         socket.disconnect();
         me.leaving = false;
         try {
-          ({ socket } = await connect(index, { watch: false, onSocket: (s) => watch(s, me) }));
+          ({ socket } = await arrive(index, me));
           ops.reconnect = (ops.reconnect || 0) + 1;
           me.board = boardId;
         } catch (error) {
@@ -242,8 +277,12 @@ async function soak(count, seconds, voteBoard, every) {
   await Promise.all(Array.from({ length: count }, (_, index) => person(index)));
   clearInterval(reporter);
   all.push(...window);
+  const dots = {};
+  for (const me of everyone) for (const card of me.dots) dots[card] = (dots[card] || 0) + 1;
   return { clients: count, seconds: Math.round((now() - started) / 1000), ops, acks: all.length, p50: percentile(all, 50),
-           p95: percentile(all, 95), p99: percentile(all, 99), errors };
+           p95: percentile(all, 95), p99: percentile(all, 99), errors,
+           expected: { cards: live, deleted, dots, vote_board: voteBoard, card_board: boardId },
+           unsure: { adds: unsure.adds, cards: [...unsure.cards], dots: [...unsure.dots] } };
 }
 
 const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3] || 1)),
