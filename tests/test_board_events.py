@@ -1,6 +1,7 @@
 """Socket events on boards, through the Flask-SocketIO test client: each event's success, each
 refusal (a clear error ack and nothing changed), and that other rooms receive nothing."""
 import pytest
+from sqlalchemy import exc as sa_exc
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
@@ -20,6 +21,22 @@ def event_count():
 
 def test_a_socket_that_is_not_signed_in_is_refused(connect):
     assert not connect(None).is_connected()
+
+
+def test_a_socket_connecting_while_the_database_pool_is_exhausted_is_refused_as_unavailable(connect, make_workshop, make_participant, monkeypatch, caplog):
+    """A room reconnecting at once can exhaust the pool: the connect is refused with `unavailable`
+    (the tab tries again) and logged as a warning, not raised from the handler as a traceback."""
+    from workshop.extensions import login_manager
+
+    ana = make_participant(make_workshop())
+
+    def pool_exhausted(user_id):
+        raise sa_exc.TimeoutError("QueuePool limit of size 25 overflow 0 reached")
+
+    monkeypatch.setattr(login_manager, "_user_callback", pool_exhausted)
+    assert not connect(ana).is_connected()
+    assert [record.levelname for record in caplog.records if "database unavailable" in record.getMessage()] == ["WARNING"]
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
 
 
 def test_join_board_answers_with_a_snapshot_and_presence(room):

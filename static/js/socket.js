@@ -15,6 +15,13 @@ export const RECONNECT = { reconnectionDelay: 1000, randomizationFactor: 0.5, re
 export function openSocket(t) {
   const token = document.querySelector('meta[name="csrf-token"]').content;
   const socket = io({ ...RECONNECT, auth: { csrf_token: token } });
+  // A server whose database is away for a moment refuses the connection as `unavailable`. A refusal
+  // ends Socket.IO's own retries, so the tab tries again itself, jittered as above (2.5-7.5 s).
+  socket.on("connect_error", (error) => {
+    if (error.message === "unavailable" && !socket.active) {
+      setTimeout(() => socket.connect(), RECONNECT.reconnectionDelayMax * (0.5 + Math.random()));
+    }
+  });
   // No navigation here: the tab that signed out is already loading the page the server answered,
   // and leaving it early could drop the cookies that answer clears.
   socket.on("signed_out", () => {

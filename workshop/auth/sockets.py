@@ -11,6 +11,8 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from flask_wtf.csrf import ValidationError, validate_csrf
 
+from ..errors import Unavailable, database_unavailable
+from ..extensions import db
 from ..publish import socket_registry, user_key, user_room
 
 
@@ -21,7 +23,16 @@ def admit(auth):
         validate_csrf(token if isinstance(token, str) else None)
     except ValidationError:
         raise _refusal("bad_csrf_token", _("This page is out of date. Reload it to reconnect.")) from None
-    if not current_user.is_authenticated:
+    try:
+        signed_in = current_user.is_authenticated  # loads the person from the database
+    except Exception as error:
+        db.session.rollback()
+        if not database_unavailable(error):
+            raise
+        # A room reconnecting at once can briefly exhaust the database's pool: the tab tries again.
+        current_app.logger.warning("socket connect: database unavailable: %s", error)
+        raise _refusal("unavailable", str(Unavailable().message)) from None
+    if not signed_in:
         raise _refusal("not_signed_in", _("Sign in again to continue."))
     mine = user_room(user_key(current_user))
     join_room(mine)
