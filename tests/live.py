@@ -301,6 +301,8 @@ class LiveSocket:
         import socketio
 
         self.release_dropped()
+        # The token first: fetching it may start the visitor's session, whose cookie must then go along.
+        auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
         options, headers = {}, {"Cookie": self.visitor.cookie_header()}
         if self.transports != ("websocket",):
             import requests
@@ -313,7 +315,6 @@ class LiveSocket:
         self.client.on("*", lambda event, data=None: self.received.append((event, data)))
         reasons = []
         self.client.on("connect_error", lambda data=None: reasons.append(data))
-        auth = {"csrf_token": self.visitor.csrf_token()} if self.auth is None else self.auth
         try:
             self.client.connect(self.url, headers=headers, auth=auth,
                                 transports=self.transports and list(self.transports),
