@@ -14,7 +14,7 @@ from . import (
 from . import reminders
 from .voting import events as voting_events  # noqa: F401
 from .extensions import babel, csrf, db, engine_options, login_manager, message_queue, migrate, shared_redis, socketio
-from .live import LARGEST_NUMBER, Packet, accept_whole_polling_batches, compress_large_messages_only
+from .live import LARGEST_NUMBER, Packet, accept_whole_polling_batches, compress_large_messages_only, ping_from_the_event_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,9 +44,13 @@ def create_app(test_config=None):
         **message_queue(app.config),
         cors_allowed_origins=security.allowed_origin(app.config),
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
+        ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
         serializer=Packet,
     )
     compress_large_messages_only()
+    if socketio.server.eio.async_mode == "gevent":
+        ping_from_the_event_loop()
     accept_whole_polling_batches(app.config["SOCKETIO_MAX_MESSAGE_BYTES"])
     app.session_interface = auth.sockets.SocketSessionInterface()
     security.trust_proxies(app)

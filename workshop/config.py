@@ -56,6 +56,10 @@ def from_environment():
         # every field full (1,540 characters); JSON may spell a character as 12 bytes ("\ud83d\ude00"
         # for an emoji, from clients that escape non-ASCII), so about 19 KB. Engine.IO's default is 1 MB.
         "SOCKETIO_MAX_MESSAGE_BYTES": 32 * 1024,
+        # Seconds between Engine.IO's pings to each socket (the library's 25; tests shorten it), and
+        # how long an answer may take before the socket is taken for gone (the library's 20).
+        "SOCKETIO_PING_INTERVAL": _number(os.environ.get("SOCKETIO_PING_INTERVAL"), 25),
+        "SOCKETIO_PING_TIMEOUT": _number(os.environ.get("SOCKETIO_PING_TIMEOUT"), 20),
         "WTF_CSRF_TIME_LIMIT": None,  # a workshop page stays open all day
         "BABEL_DEFAULT_LOCALE": "en",
         # The languages a person may get (see `workshop.languages`): the shipped ones, unless the

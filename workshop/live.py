@@ -2,10 +2,13 @@
 with an acknowledgement and never raises, readers that check what a client sent, and a coalescer
 that batches news per board."""
 import threading
+import time
 import zlib
 from functools import wraps
 
+import engineio.packet
 import engineio.payload
+import engineio.socket
 import orjson
 import simple_websocket.ws
 from socketio.packet import EVENT
@@ -135,6 +138,30 @@ def compress_large_messages_only():
     """simple-websocket (the WebSocket server under Flask-SocketIO here, with gevent and threads
     alike) offers no setting for this: it accepts `PerMessageDeflate()` by that module-level name."""
     simple_websocket.ws.PerMessageDeflate = LargeMessagesDeflate
+
+
+def ping_from_the_event_loop():
+    """Engine.IO's ping to each socket every ping interval, from a timer on gevent's event loop.
+    python-engineio starts a greenlet per socket that sleeps out the interval and sends the ping:
+    one of the four greenlets every idle WebSocket keeps parked (with its copied C stack and its
+    own frame stack), about a tenth of an idle socket's memory (docs/performance.md). A timer keeps
+    no stack: its callback, run by the loop, only puts the ping on the socket's queue, as the
+    greenlet did; the socket's writer greenlet sends it."""
+    from gevent import get_hub
+
+    def schedule_ping(socket):
+        if socket.last_ping:  # as the library: only once the last ping's wait is over
+            socket.last_ping = None
+            socket.ping_timer = get_hub().loop.timer(socket.server.ping_interval)
+            socket.ping_timer.start(send_ping, socket)
+
+    def send_ping(socket):
+        socket.ping_timer = None
+        if not socket.closing and not socket.closed:
+            socket.last_ping = time.time()
+            socket.send(engineio.packet.Packet(engineio.packet.PING))
+
+    engineio.socket.Socket.schedule_ping = schedule_ping
 
 
 def accept_whole_polling_batches(max_bytes):
