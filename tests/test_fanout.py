@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from workshop.extensions import db
 
-from .helpers import board_events, post
+from .helpers import board_events, post, vote, voting  # noqa: F401 (a fixture)
 
 
 def statements_of(action):
@@ -40,3 +40,21 @@ def test_joining_a_board_reads_the_person_and_board_once_each(room):
     ack, statements = statements_of(lambda: room.ana_socket.emit("join_board", {"board_id": room.board.id}, callback=True))
     assert ack["ok"] and ack["snapshot"]["me"]["city"] == "Glasgow"
     assert statements == ["SELECT", "SELECT", "SELECT"]
+
+
+def test_a_change_takes_the_boards_number_by_its_last_statements(voting):
+    """The board's row (its event number, whose lock queues the board's writers) is updated after
+    every other write of the change, so the lock is held only for storing the events and the commit
+    (deleting a voted card used to take it before giving the dots back)."""
+    card = voting.ideas[0]
+    assert vote(voting.ana_socket, card)["ok"]
+    recorded = []
+    listen = lambda *args: recorded.append(args[2].split("\n")[0])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        assert voting.staff_socket.emit("delete_card", {"card_id": card["id"]}, callback=True)["ok"]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    numbering = next(n for n, statement in enumerate(recorded) if statement.startswith("UPDATE boards"))
+    assert any(statement.startswith("DELETE FROM votes") for statement in recorded[:numbering])
+    assert [statement.split("(")[0].strip() for statement in recorded[numbering + 1:]] == ["INSERT INTO board_events"]

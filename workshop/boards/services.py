@@ -1,9 +1,11 @@
 """Rules and changes on a board. Each change checks who may make it, validates, writes one
 transaction with its numbered events, and returns those events for the caller to broadcast."""
+import psycopg
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..access import require_runs
@@ -107,21 +109,85 @@ def clean_link(actor, board, lane, link_id):
 
 
 # The event log -------------------------------------------------------------------------------
+#
+# A board numbers its events 1, 2, 3... with no gap and in the order they commit: a screen that has
+# event n asks for what came after n. The number comes from the board's row (`last_seq`), whose
+# lock queues the board's writers until each one commits. So it is taken last: `record` only notes
+# an event, and the session numbers and stores the noted events as it commits. On PostgreSQL the
+# numbering, the events and the COMMIT go to the server in one message: the lock is
+# held for the server's own work, never while a writer waits for its process's event loop. Taken
+# before the writer's last two or three statements, the lock was held that many loop waits; with
+# 500 people on two processes, writers queued behind it for seconds (docs/performance.md).
+
+NOTED_EVENTS = "workshop.noted_board_events"
+
 
 def record(board, type, card=None):
-    """Append an event with the board's next sequence number (the update also serialises writers)."""
-    seq = db.session.execute(
-        update(Board).where(Board.id == board.id).values(last_seq=Board.last_seq + 1).returning(Board.last_seq)
-    ).scalar_one()
-    set_committed_value(board, "last_seq", seq)
-    event = BoardEvent(board_id=board.id, seq=seq, type=type, card=card)
-    db.session.add(event)
+    """Note an event on `board`; it gets its number and is stored when the session commits."""
+    event = BoardEvent(board_id=board.id, board=board, type=type, card=card)
+    db.session.info.setdefault(NOTED_EVENTS, []).append((board, event))
     return event
 
 
 def commit(events):
     db.session.commit()
     return events
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _store_noted_events(session):
+    noted = session.info.pop(NOTED_EVENTS, None)
+    if not noted:
+        return
+    session.flush()  # the cards the events name get their ids; no board is locked yet
+    per_board = {}
+    for board, event in noted:
+        per_board.setdefault(board.id, (board, []))[1].append(event)
+    boards = [per_board[board_id] for board_id in sorted(per_board)]  # one order: no two writers deadlock
+    statements = [statement for board, events in boards for statement in _numbering(board.id, events)]
+    stored = _run_then_commit(session, statements) if session.connection().dialect.name == "postgresql" else [
+        session.execute(statement) for statement in statements]
+    for (board, events), rows in zip(boards, stored[1::2]):
+        numbered = sorted(rows, key=lambda row: row[1])
+        for event, (event_id, seq) in zip(events, numbered):
+            event.id, event.seq = event_id, seq
+            event.card_id = event.card.id if event.card is not None else None
+        set_committed_value(board, "last_seq", numbered[-1][1])
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _forget_noted_events(session, previous_transaction):
+    session.info.pop(NOTED_EVENTS, None)
+
+
+def _numbering(board_id, events):
+    """The board's number moved on by len(events), then the events stored with the numbers it passed."""
+    count, now = len(events), utcnow()
+    last = select(Board.last_seq).where(Board.id == board_id).scalar_subquery()
+    return [
+        update(Board).where(Board.id == board_id).values(last_seq=Board.last_seq + count),
+        insert(BoardEvent).values([
+            {"board_id": board_id, "seq": last - (count - 1 - n), "type": event.type,
+             "card_id": event.card.id if event.card is not None else None, "created_at": now}
+            for n, event in enumerate(events)
+        ]).returning(BoardEvent.id, BoardEvent.seq),
+    ]
+
+
+def _run_then_commit(session, statements):
+    """Run `statements` and COMMIT on the session's PostgreSQL connection as one message (the simple
+    query protocol runs every statement of a string in turn); each statement's rows. Under gevent
+    every wait on the connection is a trip through the event loop, psycopg's pipeline included, so
+    one message is what keeps the board's lock out of the loop. SQLAlchemy's own commit then finds
+    nothing left to commit (psycopg skips a COMMIT outside a transaction)."""
+    dialect = session.connection().dialect
+    with psycopg.ClientCursor(session.connection().connection.dbapi_connection) as cursor:
+        compiled = [statement.compile(dialect=dialect) for statement in statements]
+        cursor.execute("; ".join([*(cursor.mogrify(str(each), each.params) for each in compiled), "COMMIT"]))
+        results = [cursor.fetchall() if cursor.description else []]
+        while cursor.nextset():
+            results.append(cursor.fetchall() if cursor.description else [])
+    return results
 
 
 # Changes -------------------------------------------------------------------------------------
