@@ -139,6 +139,7 @@ def running_app(folder, database_url=None, **config):
             "PRESENCE_FLUSH_INTERVAL": 0,
             "REPORTS_CACHE": str(folder / "reports"),
             "SYNTHESIS_EMBED_ON_WRITE": False,  # tests of synthesis turn it on; others need no model
+            "REPORT_PREPARE_ON_FINALISE": False,  # nor a PDF rendered for every version made final
             **config,
         }
     )

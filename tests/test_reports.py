@@ -12,9 +12,10 @@ from workshop.boards import plans as plan_service
 from workshop.boards import services as boards
 from workshop.extensions import db
 from workshop.models import Commitment
-from workshop.reports import render
+from workshop.reports import jobs, render
+from workshop.reports.services import cache_dir, version_report_html
 
-from .conftest import download, pdf_text
+from .conftest import _read, download, pdf_text
 from .helpers import SIGNATORY, lab, save  # noqa: F401  (the lab fixture)
 
 UNICODE_CITIES = ["Łódź", "Ljubljana čšž", "Göteborg", "Αθήνα", "Zürich", "Cluj-Napoca ș ț"]
@@ -338,3 +339,32 @@ def test_the_summary_shows_each_voting_round_when_there_were_several(app, lab):
     text = " ".join(html.split())
     assert "Voting under way · 1 card · 14 dots · 2 voting rounds" in text
     assert "(Mateja, Ljubljana; round 1: 3 dots (2nd); round 2: 14 dots (1st))" in text
+
+
+def test_a_version_made_final_is_rendered_before_anyone_asks_for_it(app, client, auth, lab):
+    """At the end of the day the cities download their reports moments after making them final: the
+    render starts at the commit, so the first download finds the PDF made (or nearly)."""
+    app.config["REPORT_PREPARE_ON_FINALISE"] = True
+    auth.as_user(lab.mateja)
+    save(client, lab, [lab.plan])
+    assert client.post(f"{lab.url}/final").status_code == 302
+    version = db.session.scalar(select(Commitment)).latest_version
+    with app.test_request_context():
+        key = jobs.key_of(*version_report_html(version.content, version.content_hash))
+    deadline = time.monotonic() + 90
+    while jobs.state(cache_dir(), key) != "done" and time.monotonic() < deadline:  # nobody asks meanwhile
+        time.sleep(0.2)
+    assert jobs.state(cache_dir(), key) == "done"
+    first = _read(client.get(f"{lab.url}/v1.pdf"))  # the first ask: the PDF itself, no preparing page
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert "Family desks" in pdf_text(first.data)
+
+
+def test_a_draft_or_a_refused_finalising_renders_nothing(app, client, auth, lab):
+    app.config["REPORT_PREPARE_ON_FINALISE"] = True
+    auth.as_user(lab.mateja)
+    asked_before = len(jobs._asked)
+    save(client, lab, [lab.plan], statement="")
+    client.post(f"{lab.url}/final")  # refused: no statement
+    assert db.session.scalar(select(Commitment)).latest_version is None
+    assert len(jobs._asked) == asked_before

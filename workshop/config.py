@@ -72,6 +72,8 @@ def from_environment():
         "REPORT_TIME_LIMIT": _number(os.environ.get("REPORT_TIME_LIMIT"), 120),
         # `python wsgi.py` starts the report workers, warmed up, as it starts (off: at the first report).
         "REPORT_WARM_AT_START": os.environ.get("REPORT_WARM_AT_START", "1").lower() not in ("0", "false", "no", "off"),
+        # A city's report is rendered as its version is made final, before anyone asks (off: when asked).
+        "REPORT_PREPARE_ON_FINALISE": os.environ.get("REPORT_PREPARE_ON_FINALISE", "1").lower() not in ("0", "false", "no", "off"),
         # Cross-city synthesis (see `workshop.synthesis`): card embeddings and themes in this many worker
         # processes; each card is embedded as it is written (off: only when first asked for).
         "SYNTHESIS_WORKERS": _number(os.environ.get("SYNTHESIS_WORKERS"), 1),

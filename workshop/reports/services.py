@@ -4,17 +4,73 @@ import re
 import unicodedata
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from ..boards.plans import PILLAR_PRINCIPLE_NAMES
 from ..boards.snapshots import live_cards
 from ..boards.votes import card_rounds, standings_by_round
 from ..commitments import services as commitments
-from ..models import LANES
+from ..models import LANES, CommitmentVersion
 from ..synthesis.peers import shared_themes
+from . import jobs
 
 
 def cache_dir():
     return current_app.config.get("REPORTS_CACHE") or str(Path(current_app.instance_path) / "reports")
+
+
+def report_html(template, language, **context):
+    """A report's HTML written entirely in `language` (words, dates, ordinals, plurals, principle
+    names, `<html lang>`): the worker that makes the PDF gets finished HTML and has no locale."""
+    with force_locale(language):
+        return render_template(template, **context)
+
+
+def version_report_html(content, content_hash):
+    """A final version's report (from its frozen content), in the language it was made final in
+    (whatever the team chose since): its HTML and that language."""
+    language = commitments.language_of_version(content)
+    html = report_html("reports/commitment.html", language, content=content, content_hash=content_hash,
+                       principles=PILLAR_PRINCIPLE_NAMES)
+    return html, language
+
+
+# A version made final is rendered at once: the city downloads its report moments later (30 cities
+# in the same minute at the end of the day), and finds it made or being made rather than queued
+# behind the others then (docs/performance.md). Noted at the flush, started after the commit.
+FINALISED = "workshop.finalised_versions"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_finalised_versions(session, flush_context):
+    for version in session.new:
+        if isinstance(version, CommitmentVersion):
+            session.info.setdefault(FINALISED, []).append(
+                (version.content, version.content_hash, version.commitment.city_team.workshop_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _prepare_finalised_reports(session):
+    finalised = session.info.pop(FINALISED, [])
+    if finalised and current_app.config["REPORT_PREPARE_ON_FINALISE"]:
+        for content, content_hash, workshop_id in finalised:
+            prepare(*version_report_html(content, content_hash), workshop_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_finalised_versions(session):
+    session.info.pop(FINALISED, None)
+
+
+def prepare(html, language, workshop_id):
+    """Make sure the PDF of `html` is made or being made, filed under its workshop: its key and state."""
+    config = current_app.config
+    key, state = jobs.ensure_rendered(html, language, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
+    jobs.file_under(cache_dir(), workshop_id, key)
+    return key, state
 
 
 def slug(text):

@@ -5,19 +5,18 @@ import io
 import re
 
 from flask import Response, abort, current_app, jsonify, render_template, request, send_file, url_for
-from flask_babel import force_locale, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from ..access import facilitator_required, load_board, load_team, load_workshop
-from ..boards.plans import PILLAR_PRINCIPLE_NAMES
 from ..boards.snapshots import card_json
 from ..commitments import services as commitments
 from ..extensions import db
 from ..followup import services as followup
 from ..models import CommitmentVersion
 from . import bp, jobs, progress, words  # noqa: F401  (words registers the report templates' filters)
-from .services import cache_dir, ranked_cards, slug, summary
+from .services import cache_dir, prepare, ranked_cards, report_html, slug, summary, version_report_html
 
 
 # Where the person who asked for a report came from, by the report's address: the page that
@@ -42,20 +41,11 @@ def way_back(workshop):
     return url_for(endpoint, **arguments), label
 
 
-def report_html(template, language, **context):
-    """A report's HTML written entirely in `language` (words, dates, ordinals, plurals, principle
-    names, `<html lang>`): the worker that makes the PDF gets finished HTML and has no locale."""
-    with force_locale(language):
-        return render_template(template, **context)
-
-
 def send_report(html, language, filename, workshop):
     """The PDF of `html`, a report in `language` about `workshop`, from the cache, or the preparing
     page (in the page's own language) while a worker renders it (it downloads the PDF when ready and
     links back to where the person was)."""
-    config = current_app.config
-    key, state = jobs.ensure_rendered(html, language, cache_dir(), config["REPORT_WORKERS"], config["REPORT_TIME_LIMIT"])
-    jobs.file_under(cache_dir(), workshop.id, key)
+    key, state = prepare(html, language, workshop.id)
     if state == "done":
         return send_file(jobs.cache_path(cache_dir(), key), mimetype="application/pdf", as_attachment=True,
                          download_name=filename, max_age=0)
@@ -94,9 +84,7 @@ def version_of(commitment, number):
 
 def commitment_pdf_response(team, version):
     """A final version's report, in the language it was made final in (whatever the team chose since)."""
-    language = commitments.language_of_version(version.content)
-    html = report_html("reports/commitment.html", language, content=version.content, content_hash=version.content_hash,
-                       principles=PILLAR_PRINCIPLE_NAMES)
+    html, language = version_report_html(version.content, version.content_hash)
     return send_report(html, language, f"commitment-{slug(team.name)}-v{version.number}.pdf", team.workshop)
 
 
