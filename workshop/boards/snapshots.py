@@ -104,40 +104,75 @@ def viewer_json(viewer, board):
             "city": viewer.city_team.name, "city_id": viewer.city_team_id}
 
 
-def live_cards(board):
-    return db.session.scalars(
-        select(Card)
-        .where(Card.board_id == board.id, Card.deleted_at.is_(None), Card.merged_into_id.is_(None))
-        .options(
-            selectinload(Card.author).selectinload(Participant.city_team),
-            selectinload(Card.merged).selectinload(Card.author).selectinload(Participant.city_team),
-            selectinload(Card.link),
-            selectinload(Card.plan),
-        )
-        .order_by(Card.id)
-    ).all()
+# A card's JSON needs its author with their city, the cards merged into it, its link and its plan.
+CARD_PARTS = (
+    selectinload(Card.author).selectinload(Participant.city_team),
+    selectinload(Card.merged).selectinload(Card.author).selectinload(Participant.city_team),
+    selectinload(Card.link),
+    selectinload(Card.plan),
+)
+
+
+def live_cards(board, among=None):
+    """The live cards of `board` (of those with ids in `among`, when given), in posting order."""
+    query = select(Card).where(Card.board_id == board.id, Card.deleted_at.is_(None), Card.merged_into_id.is_(None))
+    if among is not None:
+        query = query.where(Card.id.in_(among))
+    return db.session.scalars(query.options(*CARD_PARTS).order_by(Card.id)).all()
+
+
+class RoomCards:
+    """What `visible_cards` keeps of a board: the sequence number it is current to, the JSON of the
+    cards everyone may see (by id), and the ids of the cards only some may see."""
+
+    def __init__(self, seq, for_everyone, restricted):
+        self.seq, self.for_everyone, self.restricted = seq, for_everyone, restricted
+
+    def sorted_for_everyone(self):
+        return [self.for_everyone[card_id] for card_id in sorted(self.for_everyone)]
 
 
 def visible_cards(board, viewer):
     """The JSON of every live card `viewer` may see, in posting order.
 
-    Kept per app and board: (the sequence number it is current to, the JSON of the cards everyone
-    may see, the ids of the cards only some may see). Every change to a card records an event, so
-    a new sequence number is all it takes to know it is stale: 500 people joining a 1,000-card
-    board build it once."""
+    Kept per app and board (`RoomCards`). Every change to a card records an event, so a new
+    sequence number is all it takes to know it is stale, and the events since say which cards to
+    read again: 500 people joining a 1,000-card board build it once, and a join while the room
+    writes reads the few cards written since the last join, not the board (docs/performance.md)."""
     room_cards = current_app.extensions.setdefault("workshop.room_cards", {})
-    cached = room_cards.get(board.id)
-    if cached is None or cached[0] != board.last_seq:
+    kept = room_cards.get(board.id)
+    if kept is None or kept.seq != board.last_seq:
+        kept = room_cards[board.id] = _brought_up_to_date(board, kept)
+    if not kept.restricted:
+        return kept.sorted_for_everyone()
+    extra = {card.id: card_json(card) for card in db.session.scalars(select(Card).where(Card.id.in_(kept.restricted)))
+             if can_see(viewer, card)}
+    cards = {**kept.for_everyone, **extra}
+    return [cards[card_id] for card_id in sorted(cards)]
+
+
+def _brought_up_to_date(board, kept):
+    """`kept` brought to the board's sequence number: the cards its events since name, and the cards
+    that link to them (a link to a card gone is shown as none), read again; the whole board when
+    nothing is kept, when it is far behind, or when the board itself changed (its events name no
+    card, and a card's JSON depends on the board's private writing)."""
+    changed = None
+    if kept is not None and 0 <= board.last_seq - kept.seq <= MAX_EVENTS_SENT:
+        changed = set(db.session.scalars(select(BoardEvent.card_id).where(
+            BoardEvent.board_id == board.id, BoardEvent.seq > kept.seq, BoardEvent.seq <= board.last_seq)))
+    if changed is None or None in changed:
         cards = live_cards(board)
-        for_everyone = [(card.id, card_json(card)) for card in cards if audience(card).everyone]
-        restricted = [card.id for card in cards if not audience(card).everyone]
-        cached = room_cards[board.id] = (board.last_seq, for_everyone, restricted)
-    _, for_everyone, restricted = cached
-    if not restricted:
-        return [card for _, card in for_everyone]
-    extra = [(card.id, card_json(card)) for card in db.session.scalars(select(Card).where(Card.id.in_(restricted)))
-             if can_see(viewer, card)]
-    return [card for _, card in sorted(for_everyone + extra, key=lambda pair: pair[0])]
+        return RoomCards(board.last_seq, {card.id: card_json(card) for card in cards if audience(card).everyone},
+                         {card.id for card in cards if not audience(card).everyone})
+    changed |= set(db.session.scalars(select(Card.id).where(Card.board_id == board.id, Card.link_id.in_(changed))))
+    for_everyone = {card_id: card for card_id, card in kept.for_everyone.items() if card_id not in changed}
+    restricted = kept.restricted - changed
+    for card in live_cards(board, among=changed):
+        if audience(card).everyone:
+            for_everyone[card.id] = card_json(card)
+        else:
+            restricted.add(card.id)
+    return RoomCards(board.last_seq, for_everyone, restricted)
 
 
 def forget_board(board_id):
