@@ -288,4 +288,7 @@ async function soak(count, seconds, voteBoard, every) {
 const run = { votes: () => votes(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3] || 1)),
               watch: () => watchHere(Number(rest[0]), Number(rest[1]), Number(rest[2])), joins: () => joins(Number(rest[0])), idle: () => idle(Number(rest[0]), rest[1]),
               soak: () => soak(Number(rest[0]), Number(rest[1]), Number(rest[2]), Number(rest[3])) }[mode];
-run().then((result) => { console.log(JSON.stringify(result)); process.exit(0); }).catch((error) => { console.error(error); process.exit(1); });
+// Written, then exit once it is flushed: process.exit() right after console.log cuts what a pipe has
+// not taken yet at 64 KiB, and a 30-minute soak's acknowledgements are more (its check was lost).
+run().then((result) => process.stdout.write(JSON.stringify(result) + "\n", () => process.exit(0)))
+  .catch((error) => { console.error(error); process.exit(1); });
