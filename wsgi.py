@@ -8,6 +8,7 @@ from gevent import monkey
 
 monkey.patch_all()
 
+import errno  # noqa: E402
 import io  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
@@ -65,6 +66,19 @@ class NoDelayHandler(pywsgi.WSGIHandler):
             # been read from the buffer either.
             self.rfile = io.BufferedReader(self.rfile.detach(), buffer_size=1)
         return parsed
+
+    def run_application(self):
+        """A page left while its socket moved from long-polling to a WebSocket sends the upgrade's
+        probe and its close frame together; engine.io, answering the probe on the closed WebSocket,
+        raises a bare OSError (no errno), on which pywsgi's own handler fails (IndexError) and logs
+        two tracebacks for someone who merely left. It is a peer gone, as pywsgi already takes a
+        reset connection: said so, it is let go quietly."""
+        try:
+            super().run_application()
+        except OSError as error:
+            if error.args or not self.close_connection:  # only a WebSocket's errno-less end
+                raise
+            raise ConnectionResetError(errno.ECONNRESET, "the WebSocket's peer left during its upgrade") from error
 
 
 if __name__ == "__main__":

@@ -185,6 +185,34 @@ def test_websocket_sessions_ending_as_browsers_end_them_leave_a_clean_log(server
         assert refusal not in server.output()
 
 
+@pytest.mark.live
+def test_a_page_left_while_its_socket_moves_from_polling_to_websocket_leaves_a_clean_log(server):
+    """A browser starts on long-polling and then upgrades; a page left at that moment sends the
+    upgrade's probe and its close frame (1001, going away) together. engine.io, answering the probe
+    on a closed WebSocket, raises a bare OSError, on which pywsgi itself failed (IndexError) and
+    logged two tracebacks for a person who had merely left (seen in a browser test's server log)."""
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as polling:
+            polling.sendall(f"GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            answer = b""
+            while b'"sid":"' not in answer or b'"' not in answer.split(b'"sid":"', 1)[1]:
+                answer += polling.recv(4096)
+        sid = answer.split(b'"sid":"', 1)[1].split(b'"', 1)[0].decode()
+        tcp = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        tcp.sendall((f"GET /socket.io/?EIO=4&transport=websocket&sid={sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                     "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += tcp.recv(4096)
+        assert head.startswith(b"HTTP/1.1 101"), head
+        tcp.sendall(HandWrittenSocket.frame(0x1, b"2probe") + HandWrittenSocket.frame(0x8, struct.pack("!H", GOING_AWAY)))
+        tcp.close()
+    time.sleep(1)
+    assert server.log_problems() == [], server.output()[-3000:]
+
+
 # A server log as the check meets them: the app's and alembic's lines, a traceback (with a blank line in
 # its frames), pywsgi's refusal, gunicorn's and logging's ERROR, and a word that only starts with ERROR.
 SERVER_LOG = """INFO  [alembic.runtime.migration] Context impl SQLiteImpl.
