@@ -2,6 +2,7 @@
 `pytest_sessionfinish`), shown on processes started here and ended before the run ends."""
 import os
 import subprocess
+import time
 
 from . import processes
 
@@ -20,7 +21,9 @@ def test_the_check_names_an_orphan_whose_parent_exited():
     """A report worker whose server was killed is an orphan: it comes back to the test run, which names it."""
     sleep = f"sleep 61.{os.getpid()}"  # this run's own, whatever else sleeps on the machine
     subprocess.run(["sh", "-c", f"{sleep} &"], check=True)  # the shell exits, its sleep runs on
-    orphans = [line for line in processes.still_running(grace=0) if line.endswith(sleep)]
+    deadline = time.monotonic() + 5  # the backgrounded shell may not have run `sleep` yet (seen once under load)
+    while not (orphans := [line for line in processes.still_running(grace=0) if line.endswith(sleep)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(orphans) == 1
     processes.end_all([int(orphans[0].split()[0])])
     assert not [line for line in processes.still_running(grace=0) if line.endswith(sleep)]
