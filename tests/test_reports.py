@@ -368,3 +368,16 @@ def test_a_draft_or_a_refused_finalising_renders_nothing(app, client, auth, lab)
     client.post(f"{lab.url}/final")  # refused: no statement
     assert db.session.scalar(select(Commitment)).latest_version is None
     assert len(jobs._asked) == asked_before
+
+
+def test_a_version_made_final_by_a_script_renders_nothing_and_fails_nothing(app, lab):
+    """A seed or a benchmark finalises with no request: its commit goes through, and no report is
+    started (there is no page to render it in; a script asks for its reports itself)."""
+    from workshop.commitments import services as commitments
+
+    app.config["REPORT_PREPARE_ON_FINALISE"] = True
+    asked_before = len(jobs._asked)
+    commitments.save_draft(lab.mateja, lab.ljubljana, [lab.plan.id], "We commit.", [
+        {"name": "Mateja Žnidaršič", "role": "Deputy Mayor", "organisation": "City of Ljubljana"}])
+    assert commitments.finalise(lab.mateja, lab.ljubljana).number == 1
+    assert len(jobs._asked) == asked_before

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -55,7 +55,9 @@ def _note_finalised_versions(session, flush_context):
 @event.listens_for(Session, "after_commit")
 def _prepare_finalised_reports(session):
     finalised = session.info.pop(FINALISED, [])
-    if finalised and current_app.config["REPORT_PREPARE_ON_FINALISE"]:
+    # Only for a person finalising through the app: a script's commit (a seed, a benchmark) has no
+    # request for the report's page to be rendered in, and asks for its reports itself.
+    if finalised and has_request_context() and current_app.config["REPORT_PREPARE_ON_FINALISE"]:
         for content, content_hash, workshop_id in finalised:
             prepare(*version_report_html(content, content_hash), workshop_id)
 
